@@ -1,0 +1,80 @@
+"""bayescale: Bayesian scaling laws.
+
+Fit declarative scaling laws with NumPyro NUTS, extrapolate with credible bands, find
+compute-optimal allocations with uncertainty, and ask questions of the posterior.
+
+Examples
+--------
+>>> import bayescale as bs
+>>> data = bs.datasets.example("chinchilla")
+>>> fit = bs.fit(data, "chinchilla", x=["N", "D"], y="loss")  # doctest: +SKIP
+>>> fit.compute_optimal(C=5.76e23)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from bayescale import (
+    _config,  # noqa: F401  (float64 and the compilation cache)
+    laws,
+    likelihoods,
+    priors,
+)
+from bayescale._errors import BayescaleError, DataError, LawError, PriorError
+from bayescale._version import __version__
+from bayescale.data import Dataset
+from bayescale.engine import fit
+from bayescale.laws import Law, Param
+from bayescale.likelihoods import Likelihood
+from bayescale.priors import Prior
+from bayescale.result import Fit, load
+
+if TYPE_CHECKING:  # pragma: no cover
+    from bayescale import datasets, passuntil
+
+__all__ = [
+    "BayescaleError",
+    "DataError",
+    "Dataset",
+    "Fit",
+    "Law",
+    "LawError",
+    "Likelihood",
+    "Param",
+    "Prior",
+    "PriorError",
+    "__version__",
+    "datasets",
+    "fit",
+    "laws",
+    "likelihoods",
+    "load",
+    "load_ipython_extension",
+    "passuntil",
+    "priors",
+    "unload_ipython_extension",
+]
+
+_LAZY_MODULES = {"datasets", "passuntil", "widgets", "analysis"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY_MODULES:
+        return importlib.import_module(f"bayescale.{name}")
+    raise AttributeError(f"module 'bayescale' has no attribute {name!r}")
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """Register the ``%bayescale`` magics (``%load_ext bayescale``)."""
+    from bayescale._magics import load_ipython_extension as _load
+
+    _load(ipython)
+
+
+def unload_ipython_extension(ipython: Any) -> None:
+    """Unregister the ``%bayescale`` magics."""
+    from bayescale._magics import unload_ipython_extension as _unload
+
+    _unload(ipython)

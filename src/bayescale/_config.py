@@ -1,0 +1,39 @@
+"""Process-wide JAX settings that bayescale needs.
+
+float64 is enabled (scaling-law inputs span 30 orders of magnitude) and, unless
+``BAYESCALE_JAX_CACHE=0``, JAX's persistent compilation cache is pointed at
+``~/.cache/bayescale/jax`` so that a fresh process does not recompile the samplers.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import jax
+
+jax.config.update("jax_enable_x64", True)
+
+
+def _enable_compilation_cache() -> None:
+    if os.environ.get("BAYESCALE_JAX_CACHE", "1") == "0":
+        return
+    if jax.config.jax_compilation_cache_dir:  # the user chose one already
+        return
+    default = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "bayescale" / "jax"
+    path = Path(os.environ.get("BAYESCALE_JAX_CACHE_DIR", default))
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return
+    jax.config.update("jax_compilation_cache_dir", str(path))
+    jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.5)
+    jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
+
+
+_enable_compilation_cache()
+
+
+def is_ci() -> bool:
+    """Whether we run under continuous integration (``CI`` set to a true value)."""
+    return os.environ.get("CI", "").lower() not in ("", "0", "false", "no")

@@ -1,0 +1,41 @@
+"""Progress reporting for long runs: tqdm in terminals and notebooks, off in CI."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from bayescale._config import is_ci
+
+__all__ = ["progress_bar", "progress_enabled"]
+
+
+def progress_enabled(progress: bool | None) -> bool:
+    """Resolve ``progress=None`` (auto): on, except when ``CI`` is set."""
+    if progress is None:
+        return not is_ci()
+    return bool(progress)
+
+
+@contextmanager
+def progress_bar(total: int, desc: str, enabled: bool) -> Iterator[Any]:
+    """Yield ``update(position)``; a no-op when disabled."""
+    if not enabled:
+        yield lambda pos: None
+        return
+    from tqdm.auto import tqdm
+
+    bar = tqdm(total=total, desc=desc, file=sys.stderr, leave=False, mininterval=0.1)
+
+    def update(pos: int) -> None:
+        pos = min(int(pos), total)
+        if pos > bar.n:
+            bar.update(pos - bar.n)
+
+    try:
+        yield update
+    finally:
+        update(total)
+        bar.close()

@@ -1,0 +1,122 @@
+"""Compute-optimal allocation of a two-input law L(N, D) under C = k N D."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pandas as pd
+from jax import lax
+
+from bayescale._errors import BayescaleError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from bayescale.result import Fit
+
+__all__ = ["QUANTITIES", "compute_optimal", "optimal_draws"]
+
+#: Row labels of :func:`compute_optimal`'s ``quantity`` column.
+QUANTITIES = ("N_opt", "D_opt", "D_over_N", "loss", "a")
+
+
+def _golden_min(f, lo, hi, iters: int = 80):
+    """Golden-section minimum of a unimodal f on [lo, hi] (vectorised, jit-safe)."""
+    r = (np.sqrt(5.0) - 1) / 2
+
+    def body(_, s):
+        lo, hi = s
+        m1, m2 = hi - r * (hi - lo), lo + r * (hi - lo)
+        left = f(m1) < f(m2)
+        return jnp.where(left, lo, m1), jnp.where(left, m2, hi)
+
+    lo, hi = lax.fori_loop(0, iters, body, (lo, hi))
+    return 0.5 * (lo + hi)
+
+
+def _closed_form(p, log_c6):
+    # Hoffmann et al. (2022) Eq. 4: N* = G (C/6)^a, G = (alpha A / (beta B))^(1/(alpha+beta))
+    s = p["alpha"] + p["beta"]
+    log_g = (jnp.log(p["alpha"]) + jnp.log(p["A"]) - jnp.log(p["beta"]) - jnp.log(p["B"])) / s
+    return log_g + p["beta"] / s * log_c6, p["beta"] / s
+
+
+def optimal_draws(fit: Fit, C: Any, *, flops_per_token: float = 6.0) -> dict[str, np.ndarray]:
+    """Draws of N*, D*, D*/N*, loss and the exponent a at each C, ``(num_draws, len(C))``."""
+    law = fit.law
+    if set(law.inputs) != {"N", "D"}:
+        raise BayescaleError(f"compute_optimal needs a law of N and D; law {law.name!r} takes "
+                             f"{list(law.inputs)}")
+    c = np.atleast_1d(np.asarray(C, dtype=float))
+    if not np.all(np.isfinite(c)) or np.any(c <= 0):
+        raise BayescaleError(f"C must be finite and > 0, got {C!r}")
+    if not flops_per_token > 0:
+        raise BayescaleError(f"flops_per_token must be > 0, got {flops_per_token!r}")
+    log_c = jnp.log(jnp.asarray(c / flops_per_token))  # log(N D)
+    params = {k: jnp.asarray(np.asarray(fit.posterior[k]).reshape(-1)) for k in law.param_names}
+    closed = law.key[:2] == ("law", "chinchilla") or law.name == "chinchilla"
+
+    def loss_at(p, log_n, lc):
+        return law.log_mean(p, {"N": jnp.exp(log_n), "D": jnp.exp(lc - log_n)})
+
+    def one(p):
+        def at(lc):
+            if closed:
+                log_n, a = _closed_form(p, lc)
+                return log_n, a
+            log_n = _golden_min(lambda ln: loss_at(p, ln, lc), jnp.zeros_like(lc), lc)
+            return log_n, jnp.nan
+
+        log_n, a = at(log_c)
+        if not closed:
+            h = 0.05
+            a = (at(log_c + h)[0] - at(log_c - h)[0]) / (2 * h)
+        return log_n, jnp.broadcast_to(a, log_n.shape), loss_at(p, log_n, log_c)
+
+    log_n, a, log_l = jax.jit(jax.vmap(one))(params)
+    log_n, a, log_l = np.asarray(log_n), np.asarray(a), np.asarray(log_l)
+    log_d = np.asarray(log_c)[None, :] - log_n
+    return {"N_opt": np.exp(log_n), "D_opt": np.exp(log_d), "D_over_N": np.exp(log_d - log_n),
+            "loss": np.exp(log_l), "a": a}
+
+
+def compute_optimal(fit: Fit, C: Any, *, ci_prob: float = 0.9,
+                    flops_per_token: float = 6.0) -> pd.DataFrame:
+    """Compute-optimal model size and data for a budget, with credible intervals.
+
+    Minimises the fitted ``L(N, D)`` along ``C = flops_per_token * N * D`` for every
+    posterior draw (closed form for ``chinchilla``: ``N* = G (C/6)^a``, ``a = beta /
+    (alpha + beta)``, ``G = (alpha A / (beta B))^(1/(alpha+beta))``; golden-section search
+    in ``log N`` otherwise).
+
+    Parameters
+    ----------
+    fit : Fit
+        A fit of a law of ``N`` and ``D``.
+    C : float or array_like
+        Compute budget(s) in FLOPs.
+    ci_prob : float, default 0.9
+        Mass of the equal-tailed intervals.
+    flops_per_token : float, default 6.0
+        FLOPs per parameter per token (``C = 6 N D``).
+
+    Returns
+    -------
+    DataFrame
+        Columns ``C``, ``quantity`` (``N_opt``, ``D_opt``, ``D_over_N``, ``loss``, ``a``:
+        the exponent of ``N* ∝ C^a``), ``mean``, ``median``, ``lower``, ``upper``.
+    """
+    if not 0 < ci_prob < 1:
+        raise BayescaleError(f"ci_prob must be in (0, 1), got {ci_prob!r}")
+    draws = optimal_draws(fit, C, flops_per_token=flops_per_token)
+    c = np.atleast_1d(np.asarray(C, dtype=float))
+    q = [(1 - ci_prob) / 2, 0.5, (1 + ci_prob) / 2]
+    rows = []
+    for j, cj in enumerate(c):
+        for name in QUANTITIES:
+            d = draws[name][:, j]
+            lo, med, hi = np.quantile(d, q)
+            rows.append({"C": cj, "quantity": name, "mean": float(np.mean(d)),
+                         "median": med, "lower": lo, "upper": hi})
+    return pd.DataFrame(rows)

@@ -1,0 +1,7 @@
+"""The sampling engine: law + likelihood + priors + data -> NUTS posterior."""
+
+from bayescale.engine._data import bucket
+from bayescale.engine._fit import fit, prepare
+from bayescale.engine._potential import trace_count
+
+__all__ = ["bucket", "fit", "prepare", "trace_count"]

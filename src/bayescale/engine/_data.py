@@ -1,0 +1,59 @@
+"""Padding to size buckets, data summaries and the data pytree the samplers take."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import jax.numpy as jnp
+import numpy as np
+
+from bayescale.data import Dataset
+from bayescale.priors import DataStats
+
+__all__ = ["bucket", "make_stats", "pad"]
+
+
+def bucket(n: int) -> int:
+    """Smallest bucket size >= n (16, 23, 32, 45, 64, ... ; steps of sqrt(2))."""
+    size, k = 16, 0
+    while size < n:
+        k += 1
+        size = int(math.ceil(16 * 2 ** (k / 2)))
+    return size
+
+
+def make_stats(ds: Dataset) -> DataStats:
+    """Summaries used by data-scaled default priors and by the re-centring."""
+    y = ds.y
+    med = float(np.median(y))
+    mad = float(np.median(np.abs(y - med))) * 1.4826
+    scale = max(mad, 1e-3 * max(abs(med), 1e-12), float(np.std(y)) * 0.1, 1e-12)
+    ymin = float(np.min(y))
+    lx = {k: np.log(v) for k, v in ds.x.items()}
+    return DataStats(
+        y_min=jnp.asarray(ymin if ymin > 0 else max(abs(med), 1e-12)),
+        y_median=jnp.asarray(med if med > 0 else max(abs(med), 1e-12)),
+        y_scale=jnp.asarray(scale),
+        log_x0={k: jnp.asarray(float(np.mean(v))) for k, v in lx.items()},
+        log_x_halfspan={k: jnp.asarray(max(0.5 * float(np.ptp(v)), 0.5))
+                        for k, v in lx.items()},
+    )
+
+
+def pad(ds: Dataset, size: int | None = None) -> dict[str, Any]:
+    """The data pytree: inputs, response and mask padded to the bucket size.
+
+    Padded rows hold the geometric-mean input and the median response (finite
+    values) and are masked out of the likelihood.
+    """
+    n = ds.n
+    size = bucket(n) if size is None else size
+    mask = np.zeros(size)
+    mask[:n] = 1.0
+    x = {}
+    for k, v in ds.x.items():
+        fill = float(np.exp(np.mean(np.log(v))))
+        x[k] = jnp.asarray(np.concatenate([v, np.full(size - n, fill)]))
+    y = np.concatenate([ds.y, np.full(size - n, float(np.median(ds.y)))])
+    return {"x": x, "y": jnp.asarray(y), "mask": jnp.asarray(mask), "stats": make_stats(ds)}

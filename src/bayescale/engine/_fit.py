@@ -1,0 +1,211 @@
+"""``bs.fit``: validate, initialise by multi-start optimisation, run NUTS, wrap a Fit."""
+
+from __future__ import annotations
+
+import time
+import warnings
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from bayescale import likelihoods as _lik
+from bayescale._errors import BayescaleError
+from bayescale._progress import progress_bar, progress_enabled
+from bayescale.data import as_dataset, as_frame
+from bayescale.engine._data import pad
+from bayescale.engine._nuts import NutsSettings, run_nuts, set_progress_hook
+from bayescale.engine._optimize import laplace, optimize
+from bayescale.engine._space import Space, make_space
+from bayescale.laws._law import Law
+from bayescale.laws._registry import resolve
+from bayescale.priors import Prior, to_distribution
+
+__all__ = ["fit", "prepare"]
+
+
+def _check_int(name: str, value: Any, low: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
+        raise BayescaleError(f"{name} must be an integer >= {low}, got {value!r}")
+    return int(value)
+
+
+def _prior_center(prior: Prior) -> float:
+    d = to_distribution(prior)
+    try:
+        return float(np.median(np.asarray(d.sample(jax.random.PRNGKey(0), (501,)))))
+    except Exception:
+        return 1.0
+
+
+def prepare(data: Any, law: Law | str, *, x: str | Sequence[str] | None, y: str | None,
+            likelihood: str | _lik.Likelihood | None, priors: Mapping[str, Prior] | None):
+    """Resolve the law and likelihood, validate data and priors; return the pieces.
+
+    Returns
+    -------
+    (Space, Dataset)
+    """
+    x_cols = [c.strip() for c in x.split(",")] if isinstance(x, str) else x
+    is_formula = isinstance(law, str) and any(ch in law for ch in "~+-*/()")
+    if is_formula and y is None and "~" in law:
+        y = law.split("~", 1)[0].strip() or None
+    law_obj = resolve(law, inputs=tuple(x_cols) if (is_formula and x_cols) else None)
+    frame = as_frame(data)
+    if y is None:
+        raise BayescaleError("name the response column with y=..., e.g. y='loss'")
+    lik = (_lik.get(likelihood) if likelihood is not None else
+           _lik.default_for(True, law_obj.positive))
+    if lik.log_scale and not law_obj.positive:
+        raise BayescaleError(f"likelihood {lik.name!r} works on log y, but law "
+                             f"{law_obj.name!r} may be negative; use likelihood='normal'")
+    space = make_space(law_obj, lik, priors)
+    ds = as_dataset(frame, law_obj.inputs, x=x_cols, y=y, positive_y=lik.log_scale,
+                    min_points=space.dim + 1)
+    return space, ds
+
+
+def _starts(space: Space, ds, stats, rng: np.random.Generator, num_starts: int) -> np.ndarray:
+    law, lik = space.law, space.likelihood
+    guess = None
+    if law.guess is not None:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                guess = law.guess(ds.x, ds.y)
+            guess = {k: float(v) for k, v in guess.items()}
+            if not all(np.isfinite(list(guess.values()))):
+                guess = None
+        except Exception:
+            guess = None
+    center = {p.name: _prior_center(space.prior_for(p, stats)) for p in space.params}
+    base = dict(center)
+    if guess:
+        base.update(guess)
+        xj = {k: jnp.asarray(v) for k, v in ds.x.items()}
+        params = {k: jnp.asarray(base[k]) for k in law.param_names}
+        if lik.log_scale:
+            r = np.log(ds.y) - np.asarray(law.log_mean(params, xj))
+        else:
+            r = ds.y - np.asarray(law.fn(params, xj))
+        if np.all(np.isfinite(r)):
+            base["sigma"] = float(max(np.std(r), 1e-4 * (1 if lik.log_scale else
+                                                         float(np.std(ds.y)) + 1e-12)))
+        if "nu" in base:
+            base["nu"] = 10.0
+    theta_base = space.pack(base, stats)
+    theta_center = space.pack(center, stats)
+    if not np.all(np.isfinite(theta_base)):
+        theta_base = theta_center
+    out = [theta_base]
+    for i in range(num_starts - 1):
+        scale = 0.3 if i < num_starts // 2 else 1.0
+        anchor = theta_base if i < num_starts // 2 else theta_center
+        out.append(anchor + scale * rng.standard_normal(space.dim))
+    return np.nan_to_num(np.stack(out), nan=0.0, posinf=5.0, neginf=-5.0)
+
+
+def fit(data: Any, law: Law | str, *, x: str | Sequence[str] | None = None,
+        y: str | None = None, likelihood: str | _lik.Likelihood | None = None,
+        priors: Mapping[str, Prior] | None = None, num_chains: int = 4,
+        num_warmup: int = 1000, num_samples: int = 1000, seed: int = 0,
+        progress: bool | None = None, target_accept_prob: float = 0.8,
+        max_tree_depth: int = 10, dense_mass: bool = True, num_starts: int = 8):
+    """Fit a scaling law by NUTS and return an immutable :class:`~bayescale.Fit`.
+
+    Parameters
+    ----------
+    data : DataFrame, mapping of columns or path to a CSV file
+        The observations.
+    law : Law, str
+        A :class:`~bayescale.Law`, a registry name (``"chinchilla"``, see
+        ``bs.laws.names()``) or a formula (``"loss ~ E + A / N**alpha"``).
+    x : str or sequence of str, optional
+        Data columns feeding the law's inputs, in the law's order (``"C"`` or
+        ``["N", "D"]``). Defaults to columns named like the inputs.
+    y : str, optional
+        Response column (defaults to the left side of a formula).
+    likelihood : {"student_t_log", "normal_log", "normal"}, optional
+        Observation model. Default: Student-t on log y for positive data, Gaussian on y
+        otherwise.
+    priors : dict of str to Prior, optional
+        Overrides of the default priors by parameter name (law or noise parameters).
+    num_chains, num_warmup, num_samples : int
+        Chains (vectorised on one device, sharded across devices) and draws per chain.
+    seed : int
+        Seed of the random streams (starts, chains).
+    progress : bool, optional
+        Show a progress bar; by default on, except when ``CI`` is set.
+    target_accept_prob, max_tree_depth, dense_mass
+        NUTS settings (dense mass matrix adaptation by default).
+    num_starts : int
+        Starts of the multi-start optimisation that initialises the chains.
+
+    Returns
+    -------
+    Fit
+
+    Examples
+    --------
+    >>> import bayescale as bs
+    >>> df = bs.datasets.example("saturating")
+    >>> fit = bs.fit(df, "saturating_power", x="C", y="loss")  # doctest: +SKIP
+    """
+    from bayescale.result import Fit
+
+    num_chains = _check_int("num_chains", num_chains, 1)
+    num_warmup = _check_int("num_warmup", num_warmup, 0)
+    num_samples = _check_int("num_samples", num_samples, 1)
+    num_starts = _check_int("num_starts", num_starts, 1)
+    seed = _check_int("seed", seed, 0)
+    if not 0 < float(target_accept_prob) < 1:
+        raise BayescaleError(f"target_accept_prob must be in (0, 1), got {target_accept_prob!r}")
+    t0 = time.perf_counter()
+    space, ds = prepare(data, law, x=x, y=y, likelihood=likelihood, priors=priors)
+    padded = pad(ds)
+    stats = padded["stats"]
+    rng = np.random.default_rng(seed)
+    starts = _starts(space, ds, stats, rng, num_starts)
+    mode, _ = optimize(space, padded, starts)
+    cov = laplace(space, padded, mode)
+    t_opt = time.perf_counter()
+    chol = np.linalg.cholesky(cov + 1e-12 * np.eye(space.dim))
+    init = mode + (chol @ rng.standard_normal((space.dim, num_chains))).T
+    settings = NutsSettings(num_warmup, num_samples, num_chains, float(target_accept_prob),
+                            int(max_tree_depth), bool(dense_mass), progress_enabled(progress))
+    keys = jax.random.split(jax.random.PRNGKey(seed), num_chains)
+    with progress_bar(num_warmup + num_samples, f"NUTS {space.law.name}",
+                      settings.progress) as update:
+        set_progress_hook(update)
+        try:
+            out = run_nuts(space, padded, settings, keys, init, cov)
+        finally:
+            set_progress_hook(None)
+    t_mcmc = time.perf_counter()
+    natural = _to_natural(space, out["z"], stats)
+    mode_nat, _ = space.unpack(jnp.asarray(mode), stats)
+    timing = {"prepare_optimize_s": t_opt - t0, "sample_s": t_mcmc - t_opt,
+              "total_s": t_mcmc - t0}
+    return Fit(
+        law=space.law, likelihood=space.likelihood, priors=dict(space.user_priors),
+        dataset=ds, posterior=natural,
+        sample_stats={k: v for k, v in out.items() if k != "z"},
+        settings={"num_chains": num_chains, "num_warmup": num_warmup,
+                  "num_samples": num_samples, "seed": seed,
+                  "target_accept_prob": float(target_accept_prob),
+                  "max_tree_depth": int(max_tree_depth), "dense_mass": bool(dense_mass)},
+        mode={k: float(v) for k, v in mode_nat.items()}, timing=timing, _warn=True)
+
+
+_UNPACK: dict[tuple, Any] = {}
+
+
+def _to_natural(space: Space, z: np.ndarray, stats) -> dict[str, np.ndarray]:
+    if space.key not in _UNPACK:
+        _UNPACK[space.key] = jax.jit(jax.vmap(lambda t, st: space.unpack(t, st)[0],
+                                              in_axes=(0, None)))
+    c, s, p = z.shape
+    nat = _UNPACK[space.key](jnp.asarray(z.reshape(c * s, p)), stats)
+    return {k: np.asarray(v).reshape(c, s) for k, v in nat.items()}

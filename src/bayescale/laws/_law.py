@@ -1,0 +1,182 @@
+"""The declarative :class:`Law` object and its parameters."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import jax.numpy as jnp
+import numpy as np
+
+from bayescale._errors import LawError
+from bayescale.priors import DataStats, Prior, PriorLike
+
+__all__ = ["CONSTRAINTS", "Law", "Param"]
+
+#: Accepted parameter constraints.
+CONSTRAINTS = ("real", "positive", "unit")
+
+MeanFn = Callable[[Mapping[str, Any], Mapping[str, Any]], Any]
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter of a law.
+
+    Parameters
+    ----------
+    name : str
+        Parameter name, as used in formulas, priors and summaries.
+    constraint : {"real", "positive", "unit"}
+        The parameter's domain; a user prior must put its mass inside it.
+    prior : Prior or callable
+        Default prior, or a function of :class:`~bayescale.priors.DataStats` returning
+        one (for priors scaled to the data).
+    amplitude_of : (str, str, float), optional
+        ``(input, exponent, sign)`` when the parameter multiplies ``input ** (sign *
+        exponent)``. The engine then samples the amplitude at the data's geometric-mean
+        input, which removes the amplitude-exponent correlation.
+    scale_of : str, optional
+        Name of the input whose units the parameter carries (a break location, a scale
+        constant); the engine samples it relative to that input's geometric mean.
+    doc : str
+        One-line meaning, shown by ``bayescale laws``.
+    """
+
+    name: str
+    constraint: str = "real"
+    prior: PriorLike = field(default_factory=lambda: Prior("Normal", 0.0, 1.0))
+    amplitude_of: tuple[str, str, float] | None = None
+    scale_of: str | None = None
+    doc: str = ""
+
+    def __post_init__(self) -> None:
+        if self.constraint not in CONSTRAINTS:
+            raise LawError(
+                f"parameter {self.name!r}: unknown constraint {self.constraint!r}; "
+                f"accepted: {', '.join(CONSTRAINTS)}"
+            )
+
+    def default_prior(self, stats: DataStats) -> Prior:
+        """Return the default prior, evaluated on ``stats`` if data-scaled."""
+        return self.prior if isinstance(self.prior, Prior) else self.prior(stats)
+
+
+@dataclass(frozen=True, eq=False)
+class Law:
+    """A scaling law: named parameters, inputs and a pure JAX mean function.
+
+    Parameters
+    ----------
+    name : str
+        Registry name (``"chinchilla"``) or a label for custom laws.
+    params : tuple of Param
+        Ordered parameters.
+    inputs : tuple of str
+        Names of the inputs the mean function reads (e.g. ``("N", "D")``).
+    fn : callable
+        ``fn(params, inputs) -> mean``; pure JAX (jit, vmap and grad safe), with
+        ``params`` and ``inputs`` mappings of arrays that broadcast together.
+    log_fn : callable, optional
+        ``log(fn)`` computed stably (e.g. in log-sum-exp form); used by likelihoods on
+        log y. Defaults to ``log(fn(...))``.
+    guess : callable, optional
+        ``guess(inputs, y) -> dict`` of starting values from NumPy data.
+    formula : str
+        The law in plain text, e.g. ``"L = E + A / N**alpha + B / D**beta"``.
+    positive : bool
+        Whether the mean is positive everywhere (log-scale likelihoods allowed).
+    key : tuple, optional
+        Identity for caching compiled samplers; defaults to ``("law", name, id(fn))``.
+    description : str
+        Longer text (reference, parameter meanings).
+    """
+
+    name: str
+    params: tuple[Param, ...]
+    inputs: tuple[str, ...]
+    fn: MeanFn
+    log_fn: MeanFn | None = None
+    guess: Callable[[Mapping[str, np.ndarray], np.ndarray], dict[str, float]] | None = None
+    formula: str = ""
+    positive: bool = True
+    key: tuple[Any, ...] = ()
+    description: str = ""
+
+    def __post_init__(self) -> None:
+        names = [p.name for p in self.params]
+        if len(set(names)) != len(names):
+            raise LawError(f"law {self.name!r}: duplicate parameter names in {names}")
+        if not self.inputs:
+            raise LawError(f"law {self.name!r}: needs at least one input")
+        clash = set(names) & set(self.inputs)
+        if clash:
+            raise LawError(f"law {self.name!r}: names used as both parameter and input: "
+                           f"{sorted(clash)}")
+        for p in self.params:
+            if p.amplitude_of is not None:
+                inp, expo, _ = p.amplitude_of
+                if inp not in self.inputs or expo not in names:
+                    raise LawError(f"law {self.name!r}: parameter {p.name!r} pivots on "
+                                   f"unknown input/exponent {p.amplitude_of}")
+            if p.scale_of is not None and p.scale_of not in self.inputs:
+                raise LawError(f"law {self.name!r}: parameter {p.name!r} scales unknown "
+                               f"input {p.scale_of!r}")
+        if not self.key:
+            object.__setattr__(self, "key", ("law", self.name, id(self.fn)))
+
+    @property
+    def param_names(self) -> tuple[str, ...]:
+        """Names of the parameters, in order."""
+        return tuple(p.name for p in self.params)
+
+    def param(self, name: str) -> Param:
+        """Return the parameter called ``name``."""
+        for p in self.params:
+            if p.name == name:
+                return p
+        raise LawError(f"law {self.name!r} has no parameter {name!r}; "
+                       f"its parameters are {', '.join(self.param_names)}")
+
+    def __call__(self, params: Mapping[str, Any], **inputs: Any) -> Any:
+        """Evaluate the mean, e.g. ``law({"E": 1.7, ...}, N=1e9, D=2e10)``."""
+        missing = [n for n in self.inputs if n not in inputs]
+        if missing:
+            raise LawError(f"law {self.name!r} needs inputs {list(self.inputs)}; "
+                           f"missing {missing}")
+        p = {k: jnp.asarray(v) for k, v in params.items()}
+        x = {k: jnp.asarray(inputs[k]) for k in self.inputs}
+        return self.fn(p, x)
+
+    def log_mean(self, params: Mapping[str, Any], inputs: Mapping[str, Any]) -> Any:
+        """Log of the mean, through ``log_fn`` when the law has one."""
+        if self.log_fn is not None:
+            return self.log_fn(params, inputs)
+        return jnp.log(self.fn(params, inputs))
+
+    @classmethod
+    def from_formula(cls, formula: str, *, name: str | None = None,
+                     inputs: tuple[str, ...] | list[str] | None = None,
+                     priors: Mapping[str, Prior] | None = None) -> Law:
+        """Build a law from a formula string such as ``"loss ~ E + A / N**alpha"``.
+
+        See :func:`bayescale.laws.from_formula` for the accepted grammar.
+        """
+        from bayescale.laws._formula import from_formula
+
+        return from_formula(formula, name=name, inputs=inputs, priors=priors)
+
+    def __repr__(self) -> str:
+        return (f"Law({self.name!r}, params={list(self.param_names)}, "
+                f"inputs={list(self.inputs)})")
+
+    def _repr_html_(self) -> str:
+        import html
+
+        rows = "".join(
+            f"<tr><td>{html.escape(p.name)}</td><td>{html.escape(p.constraint)}</td>"
+            f"<td>{html.escape(p.doc)}</td></tr>" for p in self.params)
+        return (f"<div><b>{html.escape(self.name)}</b>: <code>{html.escape(self.formula)}"
+                f"</code><table><tr><th>param</th><th>domain</th><th>meaning</th></tr>"
+                f"{rows}</table></div>")

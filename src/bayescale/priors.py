@@ -1,0 +1,169 @@
+"""Prior specifications, turned into NumPyro distributions in one place.
+
+A :class:`Prior` is a plain, hashable spec: a family name and its arguments, e.g.
+``Prior("LogNormal", 0.0, 1.0)`` or ``Prior("Beta", 2, 4)``. Laws carry default priors
+(some scaled to the data, see :class:`DataStats`); users override them by parameter
+name. Published fits are available as priors through :func:`from_published`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+import numpyro.distributions as dist
+
+from bayescale._errors import PriorError, one_of
+
+__all__ = ["FAMILIES", "DataStats", "Prior", "from_published", "to_distribution"]
+
+#: Accepted prior families, with the names of their arguments in order.
+FAMILIES: dict[str, tuple[str, ...]] = {
+    "Normal": ("loc", "scale"),
+    "LogNormal": ("loc", "scale"),
+    "HalfNormal": ("scale",),
+    "HalfCauchy": ("scale",),
+    "Exponential": ("rate",),
+    "Gamma": ("concentration", "rate"),
+    "Beta": ("concentration1", "concentration0"),
+    "Uniform": ("low", "high"),
+    "StudentT": ("df", "loc", "scale"),
+    "TruncatedNormal": ("loc", "scale", "low", "high"),
+}
+
+
+@dataclass(frozen=True)
+class Prior:
+    """A prior distribution spec.
+
+    Parameters
+    ----------
+    family : str
+        One of :data:`FAMILIES` (``"Normal"``, ``"LogNormal"``, ``"Beta"``, ...).
+    *args : float
+        The family's arguments in NumPyro's order (see :data:`FAMILIES`).
+    at_pivot : bool, default False
+        For amplitudes that bayescale re-centres (e.g. ``A`` in ``A N^-alpha``), put the
+        prior on the amplitude at the data's geometric-mean input, ``A N0^-alpha``,
+        instead of on ``A`` itself. Default priors of amplitudes do this, so that they
+        are weakly informative whatever the units of ``N``.
+
+    Examples
+    --------
+    >>> Prior("Beta", 2, 4)
+    Prior('Beta', 2, 4)
+    """
+
+    family: str
+    args: tuple[Any, ...]
+    at_pivot: bool
+
+    def __init__(self, family: str, *args: Any, at_pivot: bool = False) -> None:
+        if family not in FAMILIES:
+            raise PriorError(f"unknown prior family {family!r}; accepted: {one_of(FAMILIES)}")
+        expected = FAMILIES[family]
+        if len(args) != len(expected):
+            raise PriorError(
+                f"Prior({family!r}, ...) takes {len(expected)} argument(s) "
+                f"({', '.join(expected)}), got {len(args)}"
+            )
+        for name, value in zip(expected, args, strict=True):
+            if isinstance(value, int | float) and not math.isfinite(value):
+                raise PriorError(f"Prior({family!r}): argument {name}={value!r} is not finite")
+        object.__setattr__(self, "family", family)
+        object.__setattr__(self, "args", tuple(args))
+        object.__setattr__(self, "at_pivot", bool(at_pivot))
+
+    def __repr__(self) -> str:
+        inner = ", ".join([repr(self.family), *(repr(a) for a in self.args)])
+        return f"Prior({inner}{', at_pivot=True' if self.at_pivot else ''})"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-serialisable form (concrete arguments only)."""
+        return {"family": self.family, "args": [float(a) for a in self.args],
+                "at_pivot": self.at_pivot}
+
+    @classmethod
+    def from_dict(cls, spec: Mapping[str, Any]) -> Prior:
+        """Rebuild a prior from :meth:`to_dict` output."""
+        return cls(spec["family"], *spec["args"], at_pivot=spec.get("at_pivot", False))
+
+
+class DataStats(NamedTuple):
+    """Summaries of the data that data-scaled default priors may use (JAX scalars).
+
+    Attributes
+    ----------
+    y_min, y_median, y_scale : Array
+        Minimum, median and a robust spread (MAD-based, floored) of the response.
+    log_x0 : dict of str to Array
+        Log of each input's geometric mean (the centre the engine pivots on).
+    log_x_halfspan : dict of str to Array
+        Half the range of each input's log (floored at 0.5).
+    """
+
+    y_min: Any
+    y_median: Any
+    y_scale: Any
+    log_x0: Any = None
+    log_x_halfspan: Any = None
+
+
+PriorLike = Prior | Callable[[DataStats], Prior]
+
+
+def to_distribution(prior: Prior) -> dist.Distribution:
+    """Turn a :class:`Prior` spec into a NumPyro distribution.
+
+    Parameters
+    ----------
+    prior : Prior
+        The spec; its arguments may be JAX tracers.
+
+    Returns
+    -------
+    numpyro.distributions.Distribution
+    """
+    return getattr(dist, prior.family)(*prior.args)
+
+
+# Published Chinchilla fits, as priors on the ``chinchilla`` law's parameters.
+# Standard errors: Epoch's bootstrap SEs (Besiroglu et al. 2024); Hoffmann et al. (2022)
+# report no SEs, so their rounded Approach-3 values get Epoch-sized relative widths.
+_PUBLISHED: dict[str, dict[str, tuple[float, float]]] = {
+    "epoch": {"E": (1.817, 0.026), "A": (482.01, 124.5), "B": (2085.43, 1293.3),
+              "alpha": (0.3478, 0.015), "beta": (0.3658, 0.021)},
+    "hoffmann": {"E": (1.6934, 0.026), "A": (406.4, 124.5), "B": (410.7, 254.7),
+                 "alpha": (0.33917084, 0.015), "beta": (0.2849083, 0.021)},
+}
+
+
+def from_published(name: str, *, inflate: float = 1.0) -> dict[str, Prior]:
+    """Priors for the ``chinchilla`` law centred on a published fit.
+
+    Parameters
+    ----------
+    name : {"epoch", "hoffmann"}
+        ``"epoch"``: Besiroglu et al. (2024) MLE and bootstrap standard errors;
+        ``"hoffmann"``: Hoffmann et al. (2022) Approach 3 (unrounded TeX values).
+    inflate : float, default 1.0
+        Multiply every standard error by this factor (``> 1`` for a weaker prior).
+
+    Returns
+    -------
+    dict of str to Prior
+        LogNormal priors whose median is the published value and whose log-scale width
+        is the relative standard error: ``{"E": ..., "A": ..., "B": ..., "alpha": ...,
+        "beta": ...}``.
+    """
+    key = name.lower()
+    if key not in _PUBLISHED:
+        raise PriorError(f"unknown published fit {name!r}; accepted: {one_of(_PUBLISHED)}")
+    if not inflate > 0:
+        raise PriorError(f"inflate must be positive, got {inflate!r}")
+    out = {}
+    for param, (value, se) in _PUBLISHED[key].items():
+        out[param] = Prior("LogNormal", math.log(value), inflate * se / value)
+    return out

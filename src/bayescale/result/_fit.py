@@ -1,0 +1,272 @@
+"""The immutable :class:`Fit`: a posterior with its law, data and settings."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from bayescale._errors import BayescaleError
+from bayescale.data import Dataset
+from bayescale.laws._law import Law
+from bayescale.likelihoods import Likelihood
+from bayescale.priors import Prior
+from bayescale.result import _diagnostics, _predict
+
+__all__ = ["Fit"]
+
+
+def _frozen(arrays: Mapping[str, np.ndarray]) -> MappingProxyType:
+    out = {}
+    for k, v in arrays.items():
+        a = np.array(v, copy=True)
+        a.setflags(write=False)
+        out[k] = a
+    return MappingProxyType(out)
+
+
+class Fit:
+    """A fitted scaling law. Immutable: every method returns a value.
+
+    Create one with :func:`bayescale.fit`; load one with :func:`bayescale.load`.
+
+    Attributes
+    ----------
+    law : Law
+    likelihood : Likelihood
+    priors : mapping of str to Prior
+        The user's prior overrides (defaults apply elsewhere).
+    dataset : Dataset
+    posterior : mapping of str to ndarray
+        Draws of every parameter, shape ``(chain, draw)``, read-only.
+    sample_stats : mapping of str to ndarray
+        ``diverging``, ``n_steps``, ``acceptance_rate``, ``lp``, ``energy``,
+        ``step_size``.
+    settings, mode, timing : mapping
+        Sampler settings, the posterior mode (the chains' starting centre) and timings.
+    """
+
+    __slots__ = ("_cache", "dataset", "law", "likelihood", "mode", "posterior", "priors",
+                 "sample_stats", "settings", "timing")
+
+    def __init__(self, *, law: Law, likelihood: Likelihood, priors: Mapping[str, Prior],
+                 dataset: Dataset, posterior: Mapping[str, np.ndarray],
+                 sample_stats: Mapping[str, np.ndarray], settings: Mapping[str, Any],
+                 mode: Mapping[str, float] | None = None,
+                 timing: Mapping[str, float] | None = None, _warn: bool = False) -> None:
+        sets = object.__setattr__
+        sets(self, "law", law)
+        sets(self, "likelihood", likelihood)
+        sets(self, "priors", MappingProxyType(dict(priors)))
+        sets(self, "dataset", dataset)
+        sets(self, "posterior", _frozen(posterior))
+        sets(self, "sample_stats", _frozen(sample_stats))
+        sets(self, "settings", MappingProxyType(dict(settings)))
+        sets(self, "mode", MappingProxyType(dict(mode or {})))
+        sets(self, "timing", MappingProxyType(dict(timing or {})))
+        sets(self, "_cache", {})
+        if _warn:
+            _diagnostics.check(self.diagnostics(), stacklevel=4)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"Fit is immutable; cannot set {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"Fit is immutable; cannot delete {name!r}")
+
+    # ---- descriptive -------------------------------------------------------------
+    @property
+    def x(self) -> tuple[str, ...]:
+        """Data columns feeding the law's inputs, in the law's order."""
+        return self.dataset.x_columns
+
+    @property
+    def y(self) -> str:
+        """Response column."""
+        return self.dataset.y_column
+
+    @property
+    def data(self) -> pd.DataFrame:
+        """The fitted data as a DataFrame (a copy)."""
+        return self.dataset.to_frame()
+
+    @property
+    def param_names(self) -> tuple[str, ...]:
+        """Law parameters then noise parameters."""
+        return tuple(self.law.param_names) + tuple(self.likelihood.noise_names)
+
+    @property
+    def num_chains(self) -> int:
+        """Number of chains."""
+        return int(next(iter(self.posterior.values())).shape[0])
+
+    @property
+    def num_draws(self) -> int:
+        """Total number of posterior draws (chains x draws)."""
+        return int(next(iter(self.posterior.values())).size)
+
+    def draws(self, var_names: Sequence[str] | None = None) -> dict[str, np.ndarray]:
+        """Flattened draws, ``{name: (chain*draw,)}``."""
+        names = self._var_names(var_names)
+        return {k: np.asarray(self.posterior[k]).reshape(-1) for k in names}
+
+    def _var_names(self, var_names: Sequence[str] | None) -> list[str]:
+        if var_names is None:
+            return list(self.param_names)
+        if isinstance(var_names, str):
+            var_names = [var_names]
+        bad = [v for v in var_names if v not in self.posterior]
+        if bad:
+            raise BayescaleError(f"unknown parameter(s) {bad}; this fit has "
+                                 f"{list(self.param_names)}")
+        return list(var_names)
+
+    # ---- diagnostics -------------------------------------------------------------
+    def _convergence(self) -> dict[str, dict[str, float]]:
+        if "conv" not in self._cache:
+            self._cache["conv"] = _diagnostics.convergence(dict(self.posterior))
+        return self._cache["conv"]
+
+    def summary(self, ci_prob: float = 0.9, var_names: Sequence[str] | None = None
+                ) -> pd.DataFrame:
+        """Posterior summary: one row per parameter.
+
+        Columns: ``mean``, ``sd``, ``median``, ``lower``, ``upper`` (equal-tailed
+        ``ci_prob`` interval), ``r_hat``, ``ess_bulk``, ``ess_tail``.
+        """
+        if not 0 < ci_prob < 1:
+            raise BayescaleError(f"ci_prob must be in (0, 1), got {ci_prob!r}")
+        conv = self._convergence()
+        rows = {}
+        for k in self._var_names(var_names):
+            d = np.asarray(self.posterior[k]).reshape(-1)
+            lo, med, hi = np.quantile(d, [(1 - ci_prob) / 2, 0.5, (1 + ci_prob) / 2])
+            rows[k] = {"mean": d.mean(), "sd": d.std(ddof=1), "median": med, "lower": lo,
+                       "upper": hi, **conv[k]}
+        frame = pd.DataFrame.from_dict(rows, orient="index")
+        frame.index.name = "parameter"
+        return frame
+
+    def diagnostics(self) -> dict[str, Any]:
+        """Sampler health: divergences, R-hat, ESS, tree depth, step size, timings."""
+        conv = self._convergence()
+        rhat = {k: v["r_hat"] for k, v in conv.items()}
+        ess = {k: v["ess_bulk"] for k, v in conv.items()}
+        worst_r = max(rhat, key=lambda k: -np.inf if np.isnan(rhat[k]) else rhat[k])
+        worst_e = min(ess, key=ess.get)
+        n_steps = np.asarray(self.sample_stats["n_steps"])
+        max_steps = 2 ** int(self.settings.get("max_tree_depth", 10)) - 1
+        return {
+            "divergences": int(np.sum(self.sample_stats["diverging"])),
+            "max_r_hat": float(rhat[worst_r]), "worst_r_hat": worst_r,
+            "min_ess_bulk": float(ess[worst_e]), "worst_ess": worst_e,
+            "min_ess_tail": float(min(v["ess_tail"] for v in conv.values())),
+            "ess_threshold": float(_diagnostics.ESS_PER_CHAIN * self.num_chains),
+            "tree_depth_hits": int(np.sum(n_steps >= max_steps)),
+            "mean_leapfrog_steps": float(n_steps.mean()),
+            "mean_acceptance": float(np.mean(self.sample_stats["acceptance_rate"])),
+            "step_size": [float(s) for s in np.ravel(self.sample_stats["step_size"])],
+            "num_chains": self.num_chains, "num_draws": self.num_draws,
+            "timing": dict(self.timing),
+        }
+
+    @property
+    def ok(self) -> bool:
+        """True when R-hat, ESS, divergences and tree depth are all fine."""
+        d = self.diagnostics()
+        return (d["divergences"] == 0 and not d["max_r_hat"] > _diagnostics.RHAT_MAX
+                and d["min_ess_bulk"] >= d["ess_threshold"] and d["tree_depth_hits"] == 0)
+
+    # ---- questions ---------------------------------------------------------------
+    def predict(self, ci_prob: float = 0.9, kind: str = "predictive", seed: int = 0,
+                **inputs: Any) -> pd.DataFrame:
+        """Posterior-predictive (or mean-curve) quantiles at new inputs.
+
+        Parameters
+        ----------
+        ci_prob : float
+            Probability mass of the equal-tailed interval (``lower``, ``upper``).
+        kind : {"predictive", "mean"}
+            ``"predictive"``: new observations (law + noise); ``"mean"``: the law's curve.
+        seed : int
+            Seed of the predictive noise draws.
+        **inputs : array_like
+            Values for every input, by data column or law input name (broadcast).
+
+        Returns
+        -------
+        DataFrame
+            Input columns, then ``mean``, ``median``, ``lower``, ``upper``.
+        """
+        draws = self.predict_draws(kind=kind, seed=seed, **inputs)
+        _, by_col = _predict.resolve_inputs(self.law, self.x, inputs)
+        return _predict.quantile_frame(by_col, draws, ci_prob)
+
+    def predict_draws(self, kind: str = "predictive", seed: int = 0,
+                      **inputs: Any) -> np.ndarray:
+        """Raw draws behind :meth:`predict`, shape ``(num_draws, num_points)``."""
+        if kind not in ("predictive", "mean"):
+            raise BayescaleError(f"kind must be 'predictive' or 'mean', got {kind!r}")
+        by_inp, _ = _predict.resolve_inputs(self.law, self.x, inputs)
+        if kind == "mean":
+            return _predict.mean_draws(self.law, self.posterior, by_inp)
+        return _predict.predictive_draws(self.law, self.likelihood, self.posterior, by_inp,
+                                         seed)
+
+    def compute_optimal(self, C: Any, ci_prob: float = 0.9, *,
+                        flops_per_token: float = 6.0) -> pd.DataFrame:
+        """Compute-optimal N*, D* under C = 6 N D, with credible intervals.
+
+        See :func:`bayescale.analysis.compute_optimal`.
+        """
+        from bayescale.analysis import compute_optimal
+
+        return compute_optimal(self, C, ci_prob=ci_prob, flops_per_token=flops_per_token)
+
+    def log_likelihood(self) -> np.ndarray:
+        """Pointwise log density of each observation, ``(chain, draw, n)``."""
+        if "loglik" not in self._cache:
+            from bayescale.result._io import pointwise_log_likelihood
+
+            self._cache["loglik"] = pointwise_log_likelihood(self)
+        return self._cache["loglik"]
+
+    # ---- export ------------------------------------------------------------------
+    def to_arviz(self):
+        """Return the ArviZ DataTree (posterior, sample_stats, log_likelihood, observed_data)."""
+        from bayescale.result._io import to_datatree
+
+        return to_datatree(self)
+
+    def save(self, path: Any) -> None:
+        """Write the fit to a netCDF file (posterior + JSON metadata; no pickle)."""
+        from bayescale.result._io import save
+
+        save(self, path)
+
+    def plot(self, ax: Any = None, **kwargs: Any) -> Any:
+        """Matplotlib plot of data, median and nested credible bands."""
+        from bayescale.result._plot import plot_fit
+
+        return plot_fit(self, ax=ax, **kwargs)
+
+    def widget(self, **kwargs: Any) -> Any:
+        """Interactive extrapolation view (anywidget)."""
+        from bayescale.widgets import ExtrapolationWidget
+
+        return ExtrapolationWidget.from_fit(self, **kwargs)
+
+    def __repr__(self) -> str:
+        d = self.diagnostics()
+        return (f"<Fit {self.law.name} ({self.likelihood.name}) on {self.dataset.n} points: "
+                f"{self.num_chains} chains x {self.num_draws // self.num_chains} draws, "
+                f"max R-hat {d['max_r_hat']:.3f}, min ESS {d['min_ess_bulk']:.0f}, "
+                f"{d['divergences']} divergences>")
+
+    def _repr_html_(self) -> str:
+        from bayescale.result._html import fit_html
+
+        return fit_html(self)

@@ -1,0 +1,95 @@
+"""Posterior draws of a law's mean and of new observations at chosen inputs."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pandas as pd
+
+from bayescale._errors import BayescaleError
+from bayescale.laws._law import Law
+from bayescale.likelihoods import Likelihood
+
+__all__ = ["mean_draws", "predictive_draws", "quantile_frame", "resolve_inputs"]
+
+
+def resolve_inputs(law: Law, x_columns: tuple[str, ...], inputs: Mapping[str, Any]
+                   ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Map user keywords (data column or law input names) to broadcast float arrays.
+
+    Returns
+    -------
+    (by_input, by_column) : tuple of dict
+    """
+    col_of = dict(zip(law.inputs, x_columns, strict=True))
+    inp_of = {c: i for i, c in col_of.items()}
+    by_input: dict[str, Any] = {}
+    for key, value in inputs.items():
+        if key in inp_of:
+            by_input[inp_of[key]] = value
+        elif key in col_of:
+            by_input[key] = value
+        else:
+            raise BayescaleError(
+                f"unknown input {key!r}; this fit takes {list(x_columns)} (law inputs "
+                f"{list(law.inputs)})")
+    missing = [col_of[i] for i in law.inputs if i not in by_input]
+    if missing:
+        raise BayescaleError(f"give a value for every input; missing {missing}, e.g. "
+                             f"predict({', '.join(f'{c}=1e10' for c in missing)})")
+    arrays = [np.asarray(by_input[i], dtype=float) for i in law.inputs]
+    arrays = np.broadcast_arrays(*[np.atleast_1d(a) for a in arrays])
+    for i, a in zip(law.inputs, arrays, strict=True):
+        if not np.all(np.isfinite(a)) or np.any(a <= 0):
+            bad = a[~(np.isfinite(a) & (a > 0))][0]
+            raise BayescaleError(f"input {col_of[i]!r} = {bad!r} must be finite and > 0")
+    out = {i: a.ravel() for i, a in zip(law.inputs, arrays, strict=True)}
+    return out, {col_of[i]: v for i, v in out.items()}
+
+
+def _mean_fn(law: Law, log: bool):
+    f = law.log_mean if log else law.fn
+    return jax.jit(jax.vmap(lambda p, x: f(p, x), in_axes=(0, None)))
+
+
+_CACHE: dict[tuple, Any] = {}
+
+
+def mean_draws(law: Law, posterior: Mapping[str, np.ndarray], x: Mapping[str, np.ndarray],
+               *, log: bool = False) -> np.ndarray:
+    """Draws of the mean (or its log), shape ``(num_draws, num_points)``."""
+    key = (law.key, log)
+    if key not in _CACHE:
+        _CACHE[key] = _mean_fn(law, log)
+    params = {k: jnp.asarray(np.asarray(posterior[k]).reshape(-1)) for k in law.param_names}
+    xs = {k: jnp.asarray(v) for k, v in x.items()}
+    return np.asarray(_CACHE[key](params, xs))
+
+
+def predictive_draws(law: Law, lik: Likelihood, posterior: Mapping[str, np.ndarray],
+                     x: Mapping[str, np.ndarray], seed: int) -> np.ndarray:
+    """Posterior-predictive draws of new observations, ``(num_draws, num_points)``."""
+    log_mu = mean_draws(law, posterior, x, log=True) if lik.log_scale else None
+    mu = None if lik.log_scale else mean_draws(law, posterior, x)
+    ref = log_mu if lik.log_scale else mu
+    noise = {k: jnp.asarray(np.asarray(posterior[k]).reshape(-1, 1)) for k in lik.noise_names}
+    key = jax.random.PRNGKey(seed)
+    return np.asarray(lik.sample(key, None if log_mu is None else jnp.asarray(log_mu),
+                                 None if mu is None else jnp.asarray(mu),
+                                 {k: jnp.broadcast_to(v, ref.shape) for k, v in noise.items()}))
+
+
+def quantile_frame(columns: Mapping[str, np.ndarray], draws: np.ndarray,
+                   ci_prob: float) -> pd.DataFrame:
+    """DataFrame of the input columns with ``mean``, ``median``, ``lower``, ``upper``."""
+    if not 0 < ci_prob < 1:
+        raise BayescaleError(f"ci_prob must be in (0, 1), got {ci_prob!r}")
+    lo, med, hi = np.quantile(draws, [(1 - ci_prob) / 2, 0.5, (1 + ci_prob) / 2], axis=0)
+    frame = pd.DataFrame(dict(columns))
+    frame["mean"] = draws.mean(axis=0)
+    frame["median"], frame["lower"], frame["upper"] = med, lo, hi
+    return frame
