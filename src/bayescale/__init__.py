@@ -25,11 +25,11 @@ from bayescale import (
 from bayescale._errors import BayescaleError, DataError, LawError, PriorError
 from bayescale._version import __version__
 from bayescale.data import Dataset
-from bayescale.engine import fit
+from bayescale.engine import fit, fit_many
 from bayescale.laws import Law, Param
 from bayescale.likelihoods import Likelihood
 from bayescale.priors import Prior
-from bayescale.result import Fit, load
+from bayescale.result import Fit, FitCollection, load
 
 if TYPE_CHECKING:  # pragma: no cover
     from bayescale import datasets, passuntil
@@ -39,6 +39,7 @@ __all__ = [
     "DataError",
     "Dataset",
     "Fit",
+    "FitCollection",
     "Law",
     "LawError",
     "Likelihood",
@@ -48,6 +49,7 @@ __all__ = [
     "__version__",
     "datasets",
     "fit",
+    "fit_many",
     "laws",
     "likelihoods",
     "load",

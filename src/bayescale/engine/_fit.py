@@ -67,10 +67,11 @@ def prepare(data: Any, law: Law | str, *, x: str | Sequence[str] | None, y: str 
     return space, ds
 
 
-def _starts(space: Space, ds, stats, rng: np.random.Generator, num_starts: int) -> np.ndarray:
+def _starts(space: Space, ds, stats, rng: np.random.Generator, num_starts: int, *,
+            use_guess: bool = True) -> np.ndarray:
     law, lik = space.law, space.likelihood
     guess = None
-    if law.guess is not None:
+    if law.guess is not None and use_guess:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")

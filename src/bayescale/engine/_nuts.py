@@ -17,7 +17,7 @@ from numpyro.infer.hmc import hmc
 from bayescale.engine._potential import potential_gen
 from bayescale.engine._space import Space
 
-__all__ = ["NutsSettings", "run_nuts", "set_progress_hook"]
+__all__ = ["NutsSettings", "build_chain", "run_nuts", "set_progress_hook"]
 
 _HOOK: dict[str, Any] = {"fn": None}
 
@@ -56,6 +56,11 @@ def _compiled(space: Space, settings: NutsSettings, n_dev: int):
 
 
 def _build(space: Space, settings: NutsSettings):
+    return jax.jit(jax.vmap(build_chain(space, settings), in_axes=(0, 0, None, None)))
+
+
+def build_chain(space: Space, settings: NutsSettings):
+    """One chain's warm-up and sampling as a pure function ``(key, z0, inv_mass, data)``."""
     init_kernel, sample_kernel = hmc(potential_fn_gen=potential_gen(space), algo="NUTS")
     w, s = settings.num_warmup, settings.num_samples
     every = max((w + s) // 50, 1)
@@ -83,7 +88,7 @@ def _build(space: Space, settings: NutsSettings):
         state, out = lax.scan(sample, state, jnp.arange(s))
         return out + (state.adapt_state.step_size,)
 
-    return jax.jit(jax.vmap(chain, in_axes=(0, 0, None, None)))
+    return chain
 
 
 def run_nuts(space: Space, data: dict[str, Any], settings: NutsSettings, keys: Any,

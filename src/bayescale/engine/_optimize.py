@@ -16,13 +16,14 @@ from jax.scipy.optimize import minimize
 from bayescale.engine._potential import potential_gen
 from bayescale.engine._space import Space
 
-__all__ = ["laplace", "optimize"]
+__all__ = ["build_solvers", "laplace", "optimize"]
 
 
 _CACHE: dict[tuple, Any] = {}
 
 
-def _build(space: Space):
+def build_solvers(space: Space):
+    """Pure ``solve(starts, data)`` (vmapped over starts) and ``hess(theta, data)``."""
     gen = potential_gen(space)
 
     def solve(theta0, data):
@@ -33,12 +34,13 @@ def _build(space: Space):
     def hess(theta, data):
         return jax.hessian(gen(data))(theta)
 
-    return jax.jit(jax.vmap(solve, in_axes=(0, None))), jax.jit(hess)
+    return jax.vmap(solve, in_axes=(0, None)), hess
 
 
 def _get(space: Space):
     if space.key not in _CACHE:
-        _CACHE[space.key] = _build(space)
+        solve, hess = build_solvers(space)
+        _CACHE[space.key] = (jax.jit(solve), jax.jit(hess))
     return _CACHE[space.key]
 
 
