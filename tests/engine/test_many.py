@@ -50,7 +50,7 @@ def test_matches_separate_fits(many):
 
 @pytest.mark.filterwarnings("ignore::bayescale.result.DiagnosticWarning")
 def test_collection_api(many):
-    assert len(many) == 20 and "c03" in many and list(many)[0] == "c00"
+    assert len(many) == 20 and "c03" in many and next(iter(many)) == "c00"
     s = many.summary()
     assert len(s) == 20 * 5
     assert {"curve", "parameter", "median", "lower", "upper", "r_hat", "ess_bulk"} <= set(s)

@@ -103,8 +103,10 @@ class FitCollection:
         return self._conv
 
     def summary(self, ci_prob: float = 0.9) -> pd.DataFrame:
-        """One row per curve and parameter: ``curve``, ``parameter``, ``mean``, ``sd``,
-        ``median``, ``lower``, ``upper``, ``r_hat``, ``ess_bulk``, ``ess_tail``.
+        """One row per curve and parameter.
+
+        Columns: ``curve``, ``parameter``, ``mean``, ``sd``, ``median``, ``lower``,
+        ``upper``, ``r_hat``, ``ess_bulk``, ``ess_tail``.
         """
         if not 0 < ci_prob < 1:
             raise BayescaleError(f"ci_prob must be in (0, 1), got {ci_prob!r}")
