@@ -119,7 +119,8 @@ def _numeric(series: pd.Series, name: str, *, positive: bool,
 
 
 def as_dataset(data: Any, inputs: Sequence[str], *, x: str | Sequence[str] | None,
-               y: str | None, positive_y: bool, min_points: int) -> Dataset:
+               y: str | None, positive_y: bool, min_points: int,
+               positive_inputs: Sequence[str] | None = None) -> Dataset:
     """Validate data for a law with the given input names.
 
     Parameters
@@ -136,6 +137,8 @@ def as_dataset(data: Any, inputs: Sequence[str], *, x: str | Sequence[str] | Non
         Whether the response must be positive (log-scale likelihoods).
     min_points : int
         Minimum number of rows (number of free parameters + 1).
+    positive_inputs : sequence of str, optional
+        Inputs that must be > 0 (default: all).
 
     Returns
     -------
@@ -151,7 +154,8 @@ def as_dataset(data: Any, inputs: Sequence[str], *, x: str | Sequence[str] | Non
                         "in the law's order")
     if y is None:
         raise DataError("name the response column with y=..., e.g. y='loss'")
-    xs = {inp: _numeric(_column(frame, col, "input"), col, positive=True)
+    pos = set(inputs if positive_inputs is None else positive_inputs)
+    xs = {inp: _numeric(_column(frame, col, "input"), col, positive=inp in pos)
           for inp, col in zip(inputs, x_cols, strict=True)}
     yv = _numeric(_column(frame, y, "response"), y, positive=positive_y,
                   why="the likelihood is on log y (use likelihood='normal' to fit y itself)")

@@ -30,7 +30,8 @@ def make_stats(ds: Dataset) -> DataStats:
     mad = float(np.median(np.abs(y - med))) * 1.4826
     scale = max(mad, 1e-3 * max(abs(med), 1e-12), float(np.std(y)) * 0.1, 1e-12)
     ymin = float(np.min(y))
-    lx = {k: np.log(v) for k, v in ds.x.items()}
+    # inputs that may be <= 0 (bit counts, annealing areas) are not log-centred
+    lx = {k: np.log(v) if np.all(v > 0) else np.zeros(1) for k, v in ds.x.items()}
     return DataStats(
         y_min=jnp.asarray(ymin if ymin > 0 else max(abs(med), 1e-12)),
         y_median=jnp.asarray(med if med > 0 else max(abs(med), 1e-12)),
@@ -53,7 +54,7 @@ def pad(ds: Dataset, size: int | None = None) -> dict[str, Any]:
     mask[:n] = 1.0
     x = {}
     for k, v in ds.x.items():
-        fill = float(np.exp(np.mean(np.log(v))))
+        fill = float(np.exp(np.mean(np.log(v)))) if np.all(v > 0) else float(np.median(v))
         x[k] = jnp.asarray(np.concatenate([v, np.full(size - n, fill)]))
     y = np.concatenate([ds.y, np.full(size - n, float(np.median(ds.y)))])
     return {"x": x, "y": jnp.asarray(y), "mask": jnp.asarray(mask), "stats": make_stats(ds)}

@@ -63,7 +63,7 @@ def prepare(data: Any, law: Law | str, *, x: str | Sequence[str] | None, y: str 
                              f"{law_obj.name!r} may be negative; use likelihood='normal'")
     space = make_space(law_obj, lik, priors)
     ds = as_dataset(frame, law_obj.inputs, x=x_cols, y=y, positive_y=lik.log_scale,
-                    min_points=space.dim + 1)
+                    min_points=space.dim + 1, positive_inputs=law_obj.positive_inputs)
     return space, ds
 
 

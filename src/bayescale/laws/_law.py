@@ -89,6 +89,10 @@ class Law:
         Whether the mean is positive everywhere (log-scale likelihoods allowed).
     key : tuple, optional
         Identity for caching compiled samplers; defaults to ``("law", name, id(fn))``.
+    positive_inputs : tuple of str, optional
+        Inputs that must be > 0 (the law takes their logarithm). Defaults to all inputs;
+        laws with inputs that may be zero or negative (bit counts, annealing areas) list
+        only the others.
     description : str
         Longer text (reference, parameter meanings).
     """
@@ -103,6 +107,7 @@ class Law:
     positive: bool = True
     key: tuple[Any, ...] = ()
     description: str = ""
+    positive_inputs: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         names = [p.name for p in self.params]
@@ -125,6 +130,11 @@ class Law:
                                f"input {p.scale_of!r}")
         if not self.key:
             object.__setattr__(self, "key", ("law", self.name, id(self.fn)))
+        if self.positive_inputs is None:
+            object.__setattr__(self, "positive_inputs", tuple(self.inputs))
+        elif not set(self.positive_inputs) <= set(self.inputs):
+            raise LawError(f"law {self.name!r}: positive_inputs {self.positive_inputs} must be "
+                           f"among the inputs {self.inputs}")
 
     @property
     def param_names(self) -> tuple[str, ...]:

@@ -43,10 +43,13 @@ def resolve_inputs(law: Law, x_columns: tuple[str, ...], inputs: Mapping[str, An
                              f"predict({', '.join(f'{c}=1e10' for c in missing)})")
     arrays = [np.asarray(by_input[i], dtype=float) for i in law.inputs]
     arrays = np.broadcast_arrays(*[np.atleast_1d(a) for a in arrays])
+    positive = set(law.positive_inputs or law.inputs)
     for i, a in zip(law.inputs, arrays, strict=True):
-        if not np.all(np.isfinite(a)) or np.any(a <= 0):
-            bad = a[~(np.isfinite(a) & (a > 0))][0]
-            raise BayescaleError(f"input {col_of[i]!r} = {bad!r} must be finite and > 0")
+        good = np.isfinite(a) & ((a > 0) if i in positive else True)
+        if not np.all(good):
+            bad = a[~good].ravel()[0].item()
+            need = "finite and > 0" if i in positive else "finite"
+            raise BayescaleError(f"input {col_of[i]!r} = {bad!r} must be {need}")
     out = {i: a.ravel() for i, a in zip(law.inputs, arrays, strict=True)}
     return out, {col_of[i]: v for i, v in out.items()}
 
