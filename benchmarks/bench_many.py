@@ -1,0 +1,73 @@
+"""Throughput of fit_many against a per-curve loop of bs.fit.
+
+Run by hand, alone on the machine:
+
+    .venv/bin/python benchmarks/bench_many.py [--sizes 100 1000 10000] [--loop 20]
+
+Saturating power-law curves of 10 points each, 4 chains x 500 warm-up + 500 draws. The
+loop baseline fits ``--loop`` curves one by one with ``bs.fit`` (after one warm-up fit
+that pays the compilation) and extrapolates its curves/s; ``fit_many`` is timed end to
+end, compilation included, for each size. Prints curves/s, the ratio to the loop and the
+peak resident memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import time
+import warnings
+
+import numpy as np
+import pandas as pd
+
+
+def curves(n_curves: int, seed: int = 0, n: int = 10) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    c = np.logspace(18, 22, n)
+    e = 1.5 + 0.5 * rng.random(n_curves)
+    al = 0.15 + 0.1 * rng.random(n_curves)
+    a = (2.0 + rng.random(n_curves)) * e * 1e20 ** al
+    loss = (e[:, None] + a[:, None] * c[None, :] ** -al[:, None]) * np.exp(
+        0.01 * rng.standard_normal((n_curves, n)))
+    return pd.DataFrame({"curve": np.repeat(np.arange(n_curves), n),
+                         "C": np.tile(c, n_curves), "loss": loss.ravel()})
+
+
+def peak_rss_gib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+
+
+def main() -> None:
+    import bayescale as bs
+
+    p = argparse.ArgumentParser()
+    p.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 10000])
+    p.add_argument("--loop", type=int, default=20)
+    p.add_argument("--batch-size", type=int, default=None)
+    args = p.parse_args()
+    kw = dict(x="C", y="loss", num_chains=4, num_warmup=500, num_samples=500, progress=False)
+    warnings.simplefilter("ignore", bs.result.DiagnosticWarning)
+
+    data = curves(args.loop + 1, seed=99)
+    bs.fit(data[data.curve == 0], "saturating_power", **kw)  # compile once
+    t = time.perf_counter()
+    for i in range(1, args.loop + 1):
+        bs.fit(data[data.curve == i], "saturating_power", **kw)
+    loop_rate = args.loop / (time.perf_counter() - t)
+    print(f"loop of bs.fit: {loop_rate:.2f} curves/s ({args.loop} curves, compiled)")
+    print(f"{'curves':>8s} {'wall s':>9s} {'curves/s':>9s} {'x loop':>8s} {'failed':>7s} "
+          f"{'peak RSS GiB':>12s}")
+    for n in args.sizes:
+        data = curves(n, seed=n)
+        t = time.perf_counter()
+        fc = bs.fit_many(data, "saturating_power", by="curve", batch_size=args.batch_size, **kw)
+        wall = time.perf_counter() - t
+        failed = len(fc.failed)
+        print(f"{n:8d} {wall:9.1f} {n / wall:9.2f} {n / wall / loop_rate:8.1f} {failed:7d} "
+              f"{peak_rss_gib():12.2f}", flush=True)
+        del fc
+
+
+if __name__ == "__main__":
+    main()
