@@ -191,7 +191,7 @@ class BayescaleMagics(Magics):
         if widget:
             try:
                 display(fit.widget())
-            except Exception as exc:  # noqa: BLE001 (a missing front end never loses the fit)
+            except Exception as exc:
                 display(HTML(fit._repr_html_()))
                 print(f"(widget unavailable: {exc})")
         else:
@@ -303,7 +303,7 @@ class BayescaleMagics(Magics):
             try:
                 display(result.widget())
                 return None
-            except Exception:  # noqa: BLE001
+            except Exception:
                 pass
         return result
 
