@@ -104,7 +104,13 @@ def run_nuts(space: Space, data: dict[str, Any], settings: NutsSettings, keys: A
         mesh = Mesh(np.array(devices[:n_dev]), ("chain",))
         sharding = NamedSharding(mesh, PartitionSpec("chain"))
         keys, z0 = jax.device_put(keys, sharding), jax.device_put(z0, sharding)
-    z, div, steps, acc, pe, energy, step_size = fn(keys, z0, jnp.asarray(inv_mass), data)
+    args = (keys, z0, jnp.asarray(inv_mass), data)
+    if n_dev == 1 and not settings.progress:
+        from bayescale.engine._export import aot, stable_space_key
+
+        fn = aot("nuts", stable_space_key(space) + repr(settings)
+                 if stable_space_key(space) else None, fn, args)
+    z, div, steps, acc, pe, energy, step_size = fn(*args)
     return {"z": np.asarray(z), "diverging": np.asarray(div),
             "n_steps": np.asarray(steps), "acceptance_rate": np.asarray(acc),
             "lp": -np.asarray(pe), "energy": np.asarray(energy),

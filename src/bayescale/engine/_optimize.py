@@ -46,8 +46,11 @@ def _get(space: Space):
 
 def optimize(space: Space, data: dict[str, Any], starts: np.ndarray) -> tuple[np.ndarray, float]:
     """Run BFGS from each start; return the best finite optimum and its potential."""
+    from bayescale.engine._export import aot, stable_space_key
+
     solve, _ = _get(space)
-    xs, fs = solve(jnp.asarray(starts), data)
+    args = (jnp.asarray(starts), data)
+    xs, fs = aot("solve", stable_space_key(space), solve, args)(*args)
     xs, fs = np.asarray(xs), np.asarray(fs)
     ok = np.isfinite(fs) & np.all(np.isfinite(xs), axis=1)
     if not ok.any():
@@ -58,8 +61,11 @@ def optimize(space: Space, data: dict[str, Any], starts: np.ndarray) -> tuple[np
 
 def laplace(space: Space, data: dict[str, Any], mode: np.ndarray) -> np.ndarray:
     """Covariance of the Laplace approximation at ``mode`` (regularised to be SPD)."""
+    from bayescale.engine._export import aot, stable_space_key
+
     _, hess = _get(space)
-    h = np.asarray(hess(jnp.asarray(mode), data))
+    args = (jnp.asarray(mode), data)
+    h = np.asarray(aot("hess", stable_space_key(space), hess, args)(*args))
     if not np.all(np.isfinite(h)):
         return np.eye(space.dim) * 0.01
     h = 0.5 * (h + h.T)

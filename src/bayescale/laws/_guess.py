@@ -33,6 +33,24 @@ def _to_natural(law: Law, theta: np.ndarray) -> dict[str, float]:
     return out
 
 
+_JIT: dict[tuple, tuple] = {}
+
+
+def _residuals(law: Law, use_log: bool):
+    """Jitted residuals and Jacobian of the law in its unconstrained coordinates (cached)."""
+    key = (law.key, use_log)
+    if key not in _JIT:
+        def resid(theta, x, target):
+            params = {p.name: (jnp.exp(t) if p.constraint == "positive" else
+                               jax.nn.sigmoid(t) if p.constraint == "unit" else t)
+                      for p, t in zip(law.params, theta, strict=True)}
+            pred = law.log_mean(params, x) if use_log else law.fn(params, x)
+            return jnp.where(jnp.isfinite(pred), pred - target, 1e3)
+
+        _JIT[key] = (jax.jit(resid), jax.jit(jax.jacfwd(resid)))
+    return _JIT[key]
+
+
 def polish(law: Law, inputs: Mapping[str, np.ndarray], y: np.ndarray,
            starts: Sequence[Mapping[str, float]]) -> dict[str, float]:
     """Refine starting values by least squares on ``log y`` (or ``y`` if not positive).
@@ -54,17 +72,15 @@ def polish(law: Law, inputs: Mapping[str, np.ndarray], y: np.ndarray,
     """
     x = {k: jnp.asarray(v, dtype=jnp.float64) for k, v in inputs.items()}
     use_log = law.positive and bool(np.all(y > 0))
-    target = np.log(y) if use_log else np.asarray(y, dtype=float)
+    target = jnp.asarray(np.log(y) if use_log else np.asarray(y, dtype=float))
+    resid_fn, jac_fn = _residuals(law, use_log)
 
-    @jax.jit
     def resid(theta):
-        params = {p.name: (jnp.exp(t) if p.constraint == "positive" else
-                           jax.nn.sigmoid(t) if p.constraint == "unit" else t)
-                  for p, t in zip(law.params, theta, strict=True)}
-        pred = law.log_mean(params, x) if use_log else law.fn(params, x)
-        return jnp.where(jnp.isfinite(pred), pred - target, 1e3)
+        return resid_fn(jnp.asarray(theta), x, target)
 
-    jac = jax.jit(jax.jacfwd(resid))
+    def jac(theta):
+        return jac_fn(jnp.asarray(theta), x, target)
+
     best, best_cost = None, np.inf
     for start in starts:
         theta0 = _to_unconstrained(law, start)
