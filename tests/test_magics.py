@@ -125,3 +125,19 @@ def test_usage_errors(ip, line, match):
 def test_cell_usage_errors(ip, cell, match):
     with pytest.raises(UsageError, match=match):
         ip.run_cell_magic("bayescale", "", cell)
+
+
+def test_passuntil_coverage(ip):
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    p = rng.beta(0.3, 3.0, size=60)
+    c = rng.binomial(200, p)
+    ip.user_ns["counts"] = pd.DataFrame({"model": "m", "problem": np.arange(60), "n": 200,
+                                         "c": c})
+    result = ip.run_line_magic("bayescale", "passuntil counts --law beta -o cov")
+    assert ip.user_ns["cov"] is result
+    pred = result.predict(k=[1, 100])
+    assert {"k", "median", "lower", "upper"} <= set(pred.columns)
+    with pytest.raises(UsageError, match="column"):
+        ip.run_line_magic("bayescale", "passuntil counts --n samples")

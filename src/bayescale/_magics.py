@@ -45,7 +45,8 @@ _FIT_USAGE = ('%bayescale fit DF ["y ~ formula"] [--law NAME] [--x COLS] [--y CO
 _USAGE = "\n".join([
     "Usage:", "  " + _FIT_USAGE, "  %bayescale laws",
     "  %bayescale crossover FIT_A FIT_B --over C=LO:HI [--better lower|higher] [-o NAME]",
-    "  %bayescale passuntil DF --n COL --c COL [--N COL] [-o NAME]",
+    "  %bayescale passuntil DF [--n COL --c COL --model COL --problem COL | --r COL --K COL "
+    "--cap COL --instance COL] [--N COL] [--law beta|power] [--k-max K] [-o NAME]",
     "  %%bayescale [-o NAME] [--no-widget]   (cell: data:, law: or formula:, x:, y:, "
     "priors:, predict:, samples:, warmup:, chains:, seed:)",
 ])
@@ -310,15 +311,34 @@ class BayescaleMagics(Magics):
     def _passuntil(self, args: list[str], ns: dict[str, Any]) -> Any:
         from bayescale import passuntil
 
-        spec = {"--n": True, "--c": True, "--N": True, "--k": True, "--out": True,
-                "--no-widget": False}
+        spec = {"--n": True, "--c": True, "--model": True, "--problem": True, "--N": True,
+                "--r": True, "--K": True, "--cap": True, "--instance": True, "--law": True,
+                "--k-max": True, "--samples": True, "--warmup": True, "--chains": True,
+                "--seed": True, "--out": True, "--no-widget": False}
         pos, opts = self._options(args, spec)
         if len(pos) != 1:
             raise _fail("%bayescale passuntil needs one DataFrame name")
         data = self._lookup(pos[0], ns, "DataFrame")
+        kw = {"num_samples": self._int(opts, "--samples", self.num_samples),
+              "num_warmup": self._int(opts, "--warmup", self.num_warmup),
+              "num_chains": self._int(opts, "--chains", self.num_chains),
+              "seed": self._int(opts, "--seed", self.seed), "progress": self.progress}
         try:
-            result = passuntil.fit_coverage(data, **{k.lstrip("-"): v for k, v in opts.items()
-                                                     if k in ("--n", "--c", "--N")})
+            if "--r" in opts or "--K" in opts:  # PassUntil records -> task law
+                cap = opts.get("--cap", "K_max")
+                records = passuntil.PassUntilRecords.from_dataframe(
+                    data, N=opts.get("--N", "N"), instance=opts.get("--instance", "instance"),
+                    r=opts.get("--r", "r"), K=opts.get("--K", "K"),
+                    K_max=int(float(cap)) if _is_number(cap) else cap)
+                result = passuntil.fit(records, **kw)
+            else:  # repeated-sampling counts -> coverage law
+                counts = passuntil.PassCounts.from_dataframe(
+                    data, model=opts.get("--model", "model"),
+                    problem=opts.get("--problem", "problem"), n=opts.get("--n", "n"),
+                    c=opts.get("--c", "c"), N=opts.get("--N"))
+                k_max = self._int(opts, "--k-max", 0) or None
+                result = passuntil.fit_coverage(counts, law=opts.get("--law", "beta"),
+                                                k_max=k_max, **kw)
         except (BayescaleError, TypeError, ValueError) as exc:
             raise _fail(str(exc)) from None
         self.shell.user_ns[opts.get("--out", "bayescale_passuntil")] = result

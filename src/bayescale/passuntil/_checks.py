@@ -1,0 +1,124 @@
+"""Small validation helpers shared by the PassUntil modules."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from bayescale._errors import DataError
+
+
+def one_of(valid: Iterable[object]) -> str:
+    """Format the accepted values for an error message."""
+    return ", ".join(repr(v) for v in valid)
+
+
+def check_choice(name: str, value: object, valid: Iterable[object]) -> None:
+    """Raise a ``ValueError`` naming ``value`` unless it is one of ``valid``."""
+    valid = tuple(valid)
+    if value not in valid:
+        raise ValueError(f"{name}={value!r} is not accepted; use one of {one_of(valid)}.")
+
+
+def check_ci_prob(ci_prob: float) -> float:
+    """Return ``ci_prob`` as a float in (0, 1) or raise a ``ValueError``."""
+    try:
+        value = float(ci_prob)
+    except (TypeError, ValueError):
+        raise ValueError(f"ci_prob={ci_prob!r} must be a number in (0, 1), e.g. 0.9.") from None
+    if not 0.0 < value < 1.0:
+        raise ValueError(f"ci_prob={ci_prob!r} must lie strictly between 0 and 1, e.g. 0.9.")
+    return value
+
+
+def positive_array(name: str, values: object, *, integer: bool = False) -> np.ndarray:
+    """Return ``values`` as a 1-d float (or int) array of finite positive numbers."""
+    arr = np.atleast_1d(np.asarray(values, dtype=float))
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be a scalar or a 1-d sequence, got shape {arr.shape}.")
+    if arr.size == 0:
+        raise ValueError(f"{name} is empty; give at least one value.")
+    bad = ~np.isfinite(arr) | (arr <= 0)
+    if integer:
+        bad |= arr != np.round(arr)
+    if bad.any():
+        idx = int(np.flatnonzero(bad)[0])
+        kind = "positive integers" if integer else "finite positive numbers"
+        raise ValueError(f"{name}[{idx}]={arr[idx]:g} is not accepted; {name} takes {kind}.")
+    return arr.astype(np.int64) if integer else arr
+
+
+def show(value: Any) -> str:
+    """Return ``repr`` of a value, with NumPy scalars shown as Python scalars."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    return repr(value)
+
+
+def bad_row(name: str, values: np.ndarray, bad: np.ndarray, accepted: str, index=None) -> None:
+    """Raise a :class:`~bayescale.DataError` for the first ``bad`` entry of column ``name``."""
+    if not np.any(bad):
+        return
+    pos = int(np.flatnonzero(bad)[0])
+    row = index[pos] if index is not None else pos
+    n_bad = int(np.sum(bad))
+    raise DataError(
+        f"column {name!r}, row {row!r}: value {show(values[pos])} is not accepted "
+        f"({n_bad} bad row{'s' if n_bad > 1 else ''}); {name!r} takes {accepted}."
+    )
+
+
+def frozen(arr: np.ndarray) -> np.ndarray:
+    """Return a read-only copy of ``arr``."""
+    out = np.array(arr, copy=True)
+    out.setflags(write=False)
+    return out
+
+
+def column(df: pd.DataFrame, name: str, role: str) -> np.ndarray:
+    if name not in df.columns:
+        raise DataError(
+            f"column {name!r} (the {role}) is not in the DataFrame; its columns are "
+            f"{list(map(str, df.columns))}. Pass the right name, e.g. {role}={name!r}."
+        )
+    return df[name].to_numpy()
+
+
+def numeric(name: str, values: Any, index: Any, *, integer: bool) -> np.ndarray:
+    raw = np.asarray(values)
+    try:
+        arr = raw.astype(float)
+    except (TypeError, ValueError):
+        bad = np.array([not _is_number(v) for v in raw.ravel()])
+        bad_row(name, raw.ravel(), bad, "numbers", index)
+        raise
+    accepted = "finite integers" if integer else "finite numbers"
+    bad = ~np.isfinite(arr)
+    if integer:
+        bad |= np.where(np.isfinite(arr), arr != np.round(arr), False)
+    bad_row(name, raw, bad, accepted, index)
+    return arr.astype(np.int64) if integer else arr
+
+
+def _is_number(v: Any) -> bool:
+    try:
+        float(v)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def labels(name: str, values: Any, size: int, index: Any) -> np.ndarray:
+    arr = np.asarray(values, dtype=object)
+    if arr.shape != (size,):
+        raise DataError(f"{name!r} has shape {arr.shape}; expected one label per row ({size}).")
+    bad = np.array([v is None or (isinstance(v, float) and np.isnan(v)) for v in arr], dtype=bool)
+    bad_row(name, arr, bad, "non-missing labels (strings or integers)", index)
+    return arr
+
+
+def unique(labels: np.ndarray) -> tuple[Any, ...]:
+    return tuple(pd.unique(pd.Series(labels, dtype=object)))

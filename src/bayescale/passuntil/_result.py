@@ -1,0 +1,270 @@
+"""The immutable result of :func:`bayescale.passuntil.fit`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike
+
+from bayescale.passuntil._checks import check_choice, check_ci_prob, positive_array
+from bayescale.passuntil._display import band, html_repr, new_axes
+from bayescale.passuntil._emergence import Emergence, classify_curvature
+from bayescale.passuntil._posterior import Posterior
+from bayescale.passuntil._records import PassUntilRecords
+
+_POPULATION = ("mu_F0", "mu_log_alpha", "sigma_F0", "sigma_log_alpha", "rho", "kappa")
+
+
+@dataclass(frozen=True)
+class TaskDesign:
+    """Fixed quantities of a task-law fit: centring, scales, sizes of the problem."""
+
+    center: float
+    h: float
+    q: float
+    f_crude: float
+    r_max: int
+    curvature: bool
+    kappa_prior_sd: float
+    instances: tuple[Any, ...]
+
+    @property
+    def n_instances(self) -> int:
+        """Number of instances."""
+        return len(self.instances)
+
+    @classmethod
+    def from_records(
+        cls, records: PassUntilRecords, *, curvature: bool, kappa_sd: float
+    ) -> TaskDesign:
+        """Derive the design from records."""
+        log_sizes = np.log(records.sizes)
+        center = float(log_sizes.mean())
+        x = log_sizes - center
+        p_crude = np.where(records.censored, 0.5 / records.K_max, records.r / records.K)
+        p_crude = np.clip(p_crude, 1e-300, 1 - 1e-9)
+        return cls(
+            center=center,
+            h=float((log_sizes.max() - log_sizes.min()) / 2),
+            q=float(np.mean(x**2)),
+            f_crude=float(np.mean(np.log(-np.log(p_crude)))),
+            r_max=int(records.r.max()),
+            curvature=curvature,
+            kappa_prior_sd=float(kappa_sd),
+            instances=records.instances,
+        )
+
+    def instance_index(self, labels: np.ndarray) -> np.ndarray:
+        """Integer index of each label in :attr:`instances`."""
+        lookup = {lab: i for i, lab in enumerate(self.instances)}
+        return np.array([lookup[lab] for lab in labels], dtype=np.int64)
+
+
+@dataclass(frozen=True, eq=False)
+class PassUntilFit:
+    """Posterior of the hierarchical task law (returned by :func:`fit`).
+
+    Immutable: every method returns a value. Task-level PU is the mean of the
+    instance-level ``PU_s(N)`` over the fitted instances.
+
+    Attributes
+    ----------
+    records : PassUntilRecords
+        The fitted data.
+    posterior : Posterior
+        Posterior draws (``(chain, draw, ...)``) and divergences.
+    design : TaskDesign
+        Centring and scales of the model.
+    """
+
+    records: PassUntilRecords
+    posterior: Posterior
+    design: TaskDesign
+
+    def _F(self, N: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+        sizes = positive_array("N", N)
+        x = np.log(sizes) - self.design.center
+        post = self.posterior
+        f0 = post.flat("F0")[:, None, :]
+        alpha = np.exp(post.flat("log_alpha"))[:, None, :]
+        f = f0 - alpha * x[None, :, None]
+        if self.design.curvature:
+            gamma = post.flat("kappa")[:, None, None] / self.design.h**2
+            f = f + gamma * (x[None, :, None] ** 2 - self.design.q)
+        return sizes, f
+
+    def predict_draws(self, N: ArrayLike, *, level: str = "task") -> np.ndarray:
+        """Posterior draws of PU at sizes ``N``.
+
+        Parameters
+        ----------
+        N : float or sequence of float
+            Model sizes.
+        level : {"task", "instance"}
+            Task-level mean over instances, or per instance.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``(draws, len(N))`` for ``"task"``; ``(draws, len(N), instances)`` otherwise.
+        """
+        check_choice("level", level, ("task", "instance"))
+        _, f = self._F(N)
+        pu = np.exp(-np.exp(f))
+        return pu.mean(axis=-1) if level == "task" else pu
+
+    def predict(self, N: ArrayLike, ci_prob: float = 0.9, *, level: str = "task") -> pd.DataFrame:
+        """Posterior median and equal-tailed interval of PU at sizes ``N``.
+
+        Parameters
+        ----------
+        N : float or sequence of float
+            Model sizes.
+        ci_prob : float
+            Interval probability.
+        level : {"task", "instance"}
+            ``"task"``: the mean PU over instances. ``"instance"``: one row per
+            (instance, N) with an ``instance`` column.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``N``, ``median``, ``lower``, ``upper`` (and ``instance``).
+        """
+        ci_prob = check_ci_prob(ci_prob)
+        sizes = positive_array("N", N)
+        draws = self.predict_draws(sizes, level=level)
+        qs = np.quantile(draws, [0.5, (1 - ci_prob) / 2, (1 + ci_prob) / 2], axis=0)
+        if level == "task":
+            return pd.DataFrame({"N": sizes, "median": qs[0], "lower": qs[1], "upper": qs[2]})
+        inst = np.array(self.design.instances, dtype=object)
+        n_s = inst.size
+        return pd.DataFrame(
+            {
+                "instance": np.tile(inst, sizes.size),
+                "N": np.repeat(sizes, n_s),
+                "median": qs[0].ravel(),
+                "lower": qs[1].ravel(),
+                "upper": qs[2].ravel(),
+            }
+        )
+
+    def summary(self, ci_prob: float = 0.9, *, instances: bool = False) -> pd.DataFrame:
+        """Posterior summary of the population (and optionally instance) parameters.
+
+        Parameters
+        ----------
+        ci_prob : float
+            Interval probability of ``lower``/``upper``.
+        instances : bool
+            Also list ``F0[s]`` and ``log_alpha[s]`` per instance.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Rows are parameters; columns ``mean``, ``sd``, ``median``, ``lower``,
+            ``upper``, ``r_hat``, ``ess_bulk``, ``ess_tail``.
+        """
+        names = [n for n in _POPULATION if n in self.posterior.samples]
+        if instances:
+            names += ["F0", "log_alpha"]
+        return self.posterior.summary(names, ci_prob)
+
+    def diagnostics(self, *, warn: bool = True) -> dict[str, Any]:
+        """NUTS diagnostics: max R-hat, min bulk ESS, divergences.
+
+        Parameters
+        ----------
+        warn : bool
+            Emit a :class:`ConvergenceWarning` with a remedy when R-hat > 1.01, bulk
+            ESS < 400 or there are divergences.
+
+        Returns
+        -------
+        dict
+            ``max_r_hat``, ``min_ess_bulk``, ``divergences``, ``num_chains``,
+            ``num_draws``, ``ok``.
+        """
+        return self.posterior.diagnostics(warn=warn)
+
+    def emergence(self, rope: float = 0.1) -> Emergence:
+        """Posterior probabilities of linear / concave (accelerated) / convex curves.
+
+        See :mod:`bayescale.passuntil._emergence` for the rule.
+
+        Parameters
+        ----------
+        rope : float
+            Half-width of the region of practical equivalence for the curvature.
+
+        Returns
+        -------
+        Emergence
+            ``label`` and ``probs``.
+        """
+        if not self.design.curvature:
+            raise ValueError(
+                "this fit has no curvature term; refit with fit(records, curvature=True) "
+                "to classify emergence."
+            )
+        return classify_curvature(self.posterior.flat("kappa"), rope)
+
+    def to_arviz(self) -> Any:
+        """Return the posterior as an ArviZ ``DataTree`` (posterior, sample_stats, data)."""
+        rec = self.records
+        observed = {"K": rec.K, "r": rec.r, "K_max": rec.K_max, "censored": rec.censored}
+        return self.posterior.to_arviz(observed)
+
+    def plot(self, ax: Any = None, *, N: ArrayLike | None = None, ci_prob: float = 0.9) -> Any:
+        """Plot per-record estimates and the task-level PU band against N.
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Axes to draw on (a new figure otherwise).
+        N : sequence of float, optional
+            Sizes of the band (default: the data's range, extended 4x upwards).
+        ci_prob : float
+            Band probability.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+        """
+        ax = new_axes(ax)
+        rec = self.records
+        sizes = rec.sizes
+        grid = np.geomspace(sizes.min(), sizes.max() * 4, 60) if N is None else np.asarray(N)
+        band(ax, grid, self.predict(grid, ci_prob), label="task PU")
+        ok = ~rec.censored
+        ax.scatter(rec.N[ok], rec.r[ok] / rec.K[ok], s=10, alpha=0.5, color="0.3", label="r/K")
+        if rec.censored.any():
+            c = rec.censored
+            ax.scatter(
+                rec.N[c],
+                rec.r[c] / rec.K_max[c],
+                s=14,
+                marker="v",
+                color="C3",
+                label="censored (r/K_max)",
+            )
+        ax.set(xscale="log", yscale="log", xlabel="N (parameters)", ylabel="PU")
+        ax.legend(fontsize="small")
+        return ax
+
+    def _repr_html_(self) -> str:
+        diag = self.diagnostics(warn=False)
+        facts = {
+            "records": repr(self.records),
+            "chains x draws": f"{diag['num_chains']} x {diag['num_draws']}",
+            "max R-hat": diag["max_r_hat"],
+            "min bulk ESS": diag["min_ess_bulk"],
+            "divergences": diag["divergences"],
+        }
+        return html_repr("PassUntil task-law fit", facts, {"summary": self.summary()})
+
+    def __repr__(self) -> str:
+        return f"PassUntilFit({self.records!r}, curvature={self.design.curvature})"
