@@ -24,6 +24,15 @@ from bayescale import (
 )
 from bayescale._errors import BayescaleError, DataError, LawError, PriorError
 from bayescale._version import __version__
+from bayescale.analysis import (
+    backtest,
+    backtest_many,
+    compare,
+    compute_optimal,
+    crossover,
+    fit_joint,
+    model_average,
+)
 from bayescale.data import Dataset
 from bayescale.engine import fit, fit_many
 from bayescale.laws import Law, Param
@@ -47,19 +56,27 @@ __all__ = [
     "Prior",
     "PriorError",
     "__version__",
+    "analysis",
+    "backtest",
+    "backtest_many",
+    "compare",
+    "compute_optimal",
+    "crossover",
     "datasets",
     "fit",
+    "fit_joint",
     "fit_many",
     "laws",
     "likelihoods",
     "load",
     "load_ipython_extension",
+    "model_average",
     "passuntil",
     "priors",
     "unload_ipython_extension",
 ]
 
-_LAZY_MODULES = {"datasets", "passuntil", "widgets", "analysis"}
+_LAZY_MODULES = {"datasets", "passuntil", "widgets"}
 
 
 def __getattr__(name: str) -> Any:

@@ -1,5 +1,47 @@
-"""Questions asked of posteriors: pure functions of Fit objects."""
+"""Questions asked of posteriors: pure functions of Fit objects.
 
+* :func:`compute_optimal`, :func:`optimal_draws`: N*, D* along ``C = 6 N D``.
+* :func:`crossover`: probability that one curve beats another along an axis, and the
+  posterior of where they cross; :func:`fit_joint` fits two curves with shared
+  parameters.
+* :func:`compare`, :func:`model_average`: PSIS-LOO, stacking weights, averaged
+  predictions.
+* :func:`backtest`, :func:`backtest_many`: fit small scales, score held-out large ones.
+"""
+
+from bayescale.analysis._backtest import (
+    BacktestCollection,
+    BacktestResult,
+    backtest,
+    backtest_many,
+    parse_rule,
+)
+from bayescale.analysis._compare import compare, model_average
 from bayescale.analysis._compute_optimal import QUANTITIES, compute_optimal, optimal_draws
+from bayescale.analysis._crossover import (
+    CrossingLocation,
+    CrossoverResult,
+    Winner,
+    crossover,
+)
+from bayescale.analysis._joint import JointFit, curve_draws, fit_joint
 
-__all__ = ["QUANTITIES", "compute_optimal", "optimal_draws"]
+__all__ = [
+    "QUANTITIES",
+    "BacktestCollection",
+    "BacktestResult",
+    "CrossingLocation",
+    "CrossoverResult",
+    "JointFit",
+    "Winner",
+    "backtest",
+    "backtest_many",
+    "compare",
+    "compute_optimal",
+    "crossover",
+    "curve_draws",
+    "fit_joint",
+    "model_average",
+    "optimal_draws",
+    "parse_rule",
+]

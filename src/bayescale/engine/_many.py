@@ -99,8 +99,7 @@ def run_batch(space: Space, datasets: list, indices: Sequence[int], size: int,
     padded = [pad(ds, size) for ds in datasets]
     data = _stack(padded)
     starts = np.stack([
-        _starts(space, ds, p["stats"], np.random.default_rng([seed, i]), num_starts,
-                use_guess=False)
+        _starts(space, ds, p["stats"], np.random.default_rng([seed, i]), num_starts)
         for ds, p, i in zip(datasets, padded, indices, strict=True)])
     xs, fs = (np.asarray(a) for a in solve(jnp.asarray(starts), data))
     fs = np.where(np.isfinite(fs) & np.all(np.isfinite(xs), axis=2), fs, np.inf)

@@ -1,0 +1,295 @@
+"""Curves as posterior draws on an axis: from one fit, or two fitted jointly.
+
+:func:`curve_draws` turns a fit (one-input law, law of N and D along its compute-optimal
+path, coverage fit) into draws on a grid; :func:`fit_joint` fits two curves measured on
+shared data with shared parameters and returns one view per curve.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pandas as pd
+
+from bayescale._errors import BayescaleError, one_of
+from bayescale.data import Dataset, as_frame
+from bayescale.laws._law import Law
+from bayescale.laws._registry import resolve
+from bayescale.priors import Prior
+
+__all__ = ["JointFit", "curve_draws", "fit_joint"]
+
+_SUFFIX = ("_a", "_b")
+GROUP = "group"
+
+
+def _coverage_draws(cov: Any, model: Any, level: str, name: str, grid: np.ndarray,
+                    kind: str, seed: int) -> np.ndarray:
+    if name != "k":
+        raise BayescaleError(f"a coverage fit is a curve in k; over must name 'k', got {name!r}")
+    models = list(cov.design.models)
+    if model is None:
+        if len(models) != 1:
+            raise BayescaleError(f"this coverage fit holds models {models}; pass (fit, model)")
+        model = models[0]
+    out = cov.predict_draws(grid, model=model, level=level, predictive=kind == "predictive",
+                            seed=seed)
+    return np.asarray(out)[:, 0, :]
+
+
+def _optimal_path_draws(fit: Any, grid: np.ndarray, kind: str, seed: int) -> np.ndarray:
+    from bayescale.analysis._compute_optimal import optimal_draws
+
+    loss = optimal_draws(fit, grid)["loss"]
+    if kind == "mean":
+        return loss
+    lik = fit.likelihood
+    noise = {k: jnp.broadcast_to(jnp.asarray(np.asarray(fit.posterior[k]).reshape(-1, 1)),
+                                 loss.shape) for k in lik.noise_names}
+    return np.asarray(lik.sample(jax.random.PRNGKey(seed), jnp.log(jnp.asarray(loss)),
+                                 jnp.asarray(loss), noise))
+
+
+def curve_draws(obj: Any, name: str, grid: Any, *, kind: str = "mean", seed: int = 0,
+                which: str = "fit") -> np.ndarray:
+    """Posterior draws of one curve on a grid of its axis, ``(num_draws, len(grid))``.
+
+    Parameters
+    ----------
+    obj : Fit, CoverageFit or tuple
+        A fit of a one-input law (``name``: its data column or law input); a fit of a law
+        of ``N`` and ``D`` (``name="C"``: the loss along the compute-optimal path); a
+        single-model coverage fit (``name="k"``); or ``(coverage_fit, model[, level])``.
+    name : str
+        The axis.
+    grid : array_like
+        Values of the axis.
+    kind : {"mean", "predictive"}
+        The law's curve, or new observations (law + noise).
+    seed : int
+        Seed of the predictive noise.
+    which : str
+        How errors name ``obj``.
+
+    Returns
+    -------
+    numpy.ndarray
+    """
+    from bayescale.result import Fit
+
+    grid = np.asarray(grid, dtype=float)
+    if isinstance(obj, tuple):
+        if not 2 <= len(obj) <= 3 or not hasattr(obj[0], "design"):
+            raise BayescaleError(f"{which}: a tuple must be (coverage_fit, model[, level]), "
+                                 f"got a tuple of {len(obj)} item(s)")
+        level = obj[2] if len(obj) == 3 else "population"
+        return _coverage_draws(obj[0], obj[1], level, name, grid, kind, seed)
+    if hasattr(obj, "design") and hasattr(obj, "predict_draws"):
+        return _coverage_draws(obj, None, "population", name, grid, kind, seed)
+    if not isinstance(obj, Fit):
+        raise BayescaleError(f"{which} must be a Fit, a CoverageFit or (coverage_fit, model); "
+                             f"got {type(obj).__name__}")
+    inputs = tuple(obj.law.inputs)
+    if len(inputs) == 1:
+        if name not in (obj.x[0], inputs[0]):
+            raise BayescaleError(f"{which} is a curve in {obj.x[0]!r} (law input "
+                                 f"{inputs[0]!r}); over names {name!r}")
+        return obj.predict_draws(kind=kind, seed=seed, **{name: grid})
+    if set(inputs) == {"N", "D"}:
+        if name != "C":
+            raise BayescaleError(f"{which}: a law of N and D is compared along its "
+                                 f"compute-optimal path; over must name 'C', got {name!r}")
+        return _optimal_path_draws(obj, grid, kind, seed)
+    raise BayescaleError(f"{which}: crossover takes a one-input law, a law of N and D (over "
+                         f"'C') or a coverage fit; law {obj.law.name!r} takes {list(inputs)}")
+
+
+def _rename(name: str, shared: Sequence[str], g: int) -> str:
+    return name if name in shared else name + _SUFFIX[g]
+
+
+def _joint_law(law: Law, shared: Sequence[str]) -> Law:
+    """Law of ``(inputs..., group)`` with ``shared`` parameters and per-group copies.
+
+    Group 0 uses ``<name>_a``, group 1 ``<name>_b`` for every parameter not in
+    ``shared``; the mean of each group is the original law's.
+    """
+    bad = [s for s in shared if s not in law.param_names]
+    if bad:
+        raise BayescaleError(f"shared parameter(s) {bad} are not in law {law.name!r}; "
+                             f"accepted: {one_of(law.param_names)}")
+    if GROUP in law.inputs or GROUP in law.param_names:
+        raise BayescaleError(f"law {law.name!r} already uses the name {GROUP!r}")
+    shared = tuple(shared)
+    own = [p for p in law.param_names if p not in shared]
+    taken = set(law.param_names) | set(law.inputs)
+    clash = [p + s for p in own for s in _SUFFIX if p + s in taken]
+    if clash:
+        raise BayescaleError(f"law {law.name!r}: per-group names {clash} clash with its "
+                             "parameters or inputs")
+    params = []
+    for g, p in [(g, p) for g in (0, 1) for p in law.params if g == 0 or p.name not in shared]:
+        amp = p.amplitude_of  # (input, exponent, sign): the exponent follows the copy
+        if amp is not None:
+            amp = None if (p.name in shared and amp[1] not in shared) else (
+                amp[0], _rename(amp[1], shared, g), amp[2])
+        params.append(dataclasses.replace(p, name=_rename(p.name, shared, g), amplitude_of=amp))
+
+    def split(p, x):
+        b = x[GROUP] > 0.5
+        q = {n: (p[n] if n in shared else jnp.where(b, p[n + "_b"], p[n + "_a"]))
+             for n in law.param_names}
+        return q, {k: x[k] for k in law.inputs}
+
+    def guess(inputs, y):
+        b = np.asarray(inputs[GROUP]) > 0.5
+        parts = [law.guess({k: np.asarray(inputs[k])[m] for k in law.inputs}, y[m])
+                 for m in (~b, b)]
+        out = {}
+        for n in law.param_names:
+            ga, gb = parts[0][n], parts[1][n]
+            out |= {n: 0.5 * (ga + gb)} if n in shared else {n + "_a": ga, n + "_b": gb}
+        return out
+
+    return Law(
+        name=f"joint({law.name}; shared {', '.join(shared) or 'none'})",
+        params=tuple(params), inputs=(*law.inputs, GROUP),
+        fn=lambda p, x: law.fn(*split(p, x)),
+        log_fn=lambda p, x: law.log_mean(*split(p, x)),
+        guess=guess if law.guess is not None else None,
+        formula=f"{law.formula} per group; shared: {', '.join(shared) or 'none'}",
+        positive=law.positive, key=("joint", law.key, shared),
+        positive_inputs=tuple(law.positive_inputs or law.inputs),
+        description=f"Two curves of {law.name!r} fitted jointly.")
+
+
+@dataclasses.dataclass(frozen=True)
+class JointFit:
+    """Result of :func:`fit_joint`; ``a, b = fit_joint(...)`` unpacks the two views.
+
+    Each view is a :class:`~bayescale.Fit` of the original law on its own data, holding
+    the joint draws of the shared and its own parameters in the joint draw order, so
+    :func:`crossover` pairs the two views draw by draw.
+
+    Attributes
+    ----------
+    a, b : Fit
+        Per-curve views.
+    joint : Fit
+        The fit of the combined law (inputs plus ``group``, 0 for A and 1 for B).
+    shared : tuple of str
+        Shared parameters.
+    labels : (str, str)
+        Names of the two curves.
+    """
+
+    a: Any
+    b: Any
+    joint: Any
+    shared: tuple[str, ...]
+    labels: tuple[str, str]
+
+    def __iter__(self):
+        return iter((self.a, self.b))
+
+    def crossover(self, over: tuple[str, float, float], **kwargs: Any) -> Any:
+        """:func:`crossover` of the two views (labels default to the curve names)."""
+        from bayescale.analysis._crossover import crossover
+
+        kwargs.setdefault("labels", self.labels)
+        return crossover(self.a, self.b, over, **kwargs)
+
+
+def _view(joint: Any, law: Law, shared: Sequence[str], g: int, token: str, label: str) -> Any:
+    from bayescale.result import Fit
+
+    ds = joint.dataset
+    m = ds.x[GROUP] == float(g)
+    x = {k: ds.x[k][m] for k in law.inputs}
+    view_ds = Dataset(x, ds.y[m], tuple(ds.x_columns[:-1]), ds.y_column)
+    post = {n: joint.posterior[_rename(n, shared, g)] for n in law.param_names}
+    post |= {n: joint.posterior[n] for n in joint.likelihood.noise_names}
+    mode = {n: joint.mode[_rename(n, shared, g)] for n in law.param_names
+            if _rename(n, shared, g) in joint.mode}
+    return Fit(law=law, likelihood=joint.likelihood, priors={}, dataset=view_ds,
+               posterior=post, sample_stats=dict(joint.sample_stats),
+               settings={**joint.settings, "joint_id": token, "joint_group": label,
+                         "shared": list(shared)}, mode=mode, timing=joint.timing)
+
+
+def fit_joint(data_a: Any, data_b: Any, law: Law | str, *, x: str | Sequence[str],
+              y: str, shared: Sequence[str] = ("E",), labels: tuple[str, str] = ("A", "B"),
+              likelihood: str | None = None, priors: Mapping[str, Prior] | None = None,
+              **fit_kwargs: Any) -> JointFit:
+    """Fit two curves of one law jointly, sharing some parameters (one NUTS run).
+
+    Use it when the two curves were measured on shared data (same evaluation set,
+    same tokenizer), so that, for example, their irreducible loss ``E`` is one
+    quantity: the shared parameters are learned from both curves and the
+    difference between the curves is not blurred by their separate uncertainty.
+
+    Parameters
+    ----------
+    data_a, data_b : DataFrame, mapping or path
+        The two curves (same columns).
+    law : Law or str
+        The law of both curves (registry name, formula or :class:`~bayescale.Law`).
+    x : str or sequence of str
+        Input column(s), in the law's input order.
+    y : str
+        Response column.
+    shared : sequence of str, default ("E",)
+        Law parameters common to both curves; the others get copies ``<name>_a`` and
+        ``<name>_b``. The noise parameters are shared.
+    labels : (str, str)
+        Names of the two curves.
+    likelihood : str, optional
+        As in :func:`bayescale.fit`.
+    priors : dict of str to Prior, optional
+        Prior overrides: an unshared parameter's name sets both copies' priors;
+        ``<name>_a`` / ``<name>_b`` set one.
+    **fit_kwargs
+        Passed to :func:`bayescale.fit` (``num_chains``, ``num_samples``, ``seed``, ...).
+
+    Returns
+    -------
+    JointFit
+
+    Examples
+    --------
+    >>> a, b = bs.fit_joint(df_a, df_b, "saturating_power", x="C", y="loss")  # doctest: +SKIP
+    >>> bs.crossover(a, b, over=("C", 1e18, 1e24))  # doctest: +SKIP
+    """
+    from bayescale.engine import fit
+
+    cols = [c.strip() for c in x.split(",")] if isinstance(x, str) else list(x)
+    base = resolve(law, inputs=tuple(cols))
+    if isinstance(shared, str):
+        shared = (shared,)
+    shared = tuple(shared)
+    jl = _joint_law(base, shared)
+    gcol = GROUP if GROUP not in cols and GROUP != y else "_group"
+    own = [n for n in base.param_names if n not in shared]
+    pri = {}
+    for k, v in (priors or {}).items():   # an unshared name sets both copies
+        pri |= {k + "_a": v, k + "_b": v} if k in own else {k: v}
+    frames = []
+    for g, (data, which) in enumerate(((data_a, "data_a"), (data_b, "data_b"))):
+        frame = as_frame(data)
+        missing = [c for c in [*cols, y] if c not in frame.columns]
+        if missing:
+            raise BayescaleError(f"{which} lacks column(s) {missing}; its columns are "
+                                 f"{[str(c) for c in frame.columns]}")
+        frames.append(frame[[*cols, y]].assign(**{gcol: float(g)}))
+    joint = fit(pd.concat(frames, ignore_index=True), jl, x=[*cols, gcol], y=y,
+                likelihood=likelihood, priors=pri, **fit_kwargs)
+    token = uuid.uuid4().hex
+    labels = (str(labels[0]), str(labels[1]))
+    views = [_view(joint, base, shared, g, token, labels[g]) for g in (0, 1)]
+    return JointFit(views[0], views[1], joint, shared, labels)
