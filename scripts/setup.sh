@@ -26,4 +26,12 @@ if [ ! -x .venv/bin/python ] || ! ok .venv/bin/python; then
   "$PY" -m venv .venv
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e ".[dev,distributed,browser]"
+# The widgets' front end: build the ESM bundle first (the pip build hook then finds it
+# fresh and skips npm). Without npm the Python side still works; the views say so.
+if command -v npm >/dev/null 2>&1; then
+  npm --prefix js ci --no-audit --no-fund --loglevel=error
+  npm --prefix js run build --silent
+else
+  echo "setup: npm not found; the notebook widgets' front end will not be built" >&2
+fi
+.venv/bin/python -m pip install --quiet -e ".[dev,demo,distributed,browser]"

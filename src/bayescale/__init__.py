@@ -63,6 +63,7 @@ __all__ = [
     "compute_optimal",
     "crossover",
     "datasets",
+    "explore",
     "fit",
     "fit_joint",
     "fit_many",
@@ -82,6 +83,8 @@ _LAZY_MODULES = {"datasets", "passuntil", "widgets"}
 def __getattr__(name: str) -> Any:
     if name in _LAZY_MODULES:
         return importlib.import_module(f"bayescale.{name}")
+    if name == "explore":  # the Explorer dashboard (ipywidgets); imported on first use
+        return importlib.import_module("bayescale.widgets").explore
     raise AttributeError(f"module 'bayescale' has no attribute {name!r}")
 
 

@@ -1,0 +1,294 @@
+// The extrapolation view: nested credible bands and the posterior median over a grid
+// reaching past the data, observed and held-out points, a draggable/typed target with
+// its predicted interval, hover tooltip, zoom/pan with reset, legend.
+// Model: ./model.js ExtrapolationModel <-> src/bayescale/widgets/extrapolation.py.
+import { axisBottom, axisLeft } from "d3-axis";
+import { select } from "d3-selection";
+import { zoom, zoomIdentity } from "d3-zoom";
+import { createToolbar, renderLegend } from "./controls.js";
+import { Disposer, h } from "./dom.js";
+import { answerExport } from "./export.js";
+import { drawCurves, drawPoints, drawTarget } from "./layers.js";
+import { homeDomains, makeScale, nearestIndex, ticks } from "./scales.js";
+import { followTheme } from "./theme.js";
+import { createTooltip, pointLines, tooltipLines } from "./tooltip.js";
+
+/** Traits whose change redraws the view. */
+export const TRAITS = [
+  "x_label", "y_label", "log_x", "log_y", "grid_x", "median", "bands", "ci_levels", "points",
+  "heldout_points", "target_x", "target_readout", "height", "inputs", "slice_mode",
+  "slice_input", "slice_value", "status",
+];
+/** Traits that move the automatic home range (used while x_domain/y_domain are []). */
+const REHOME = ["log_x", "log_y", "grid_x", "median", "bands", "points", "heldout_points"];
+const MARGIN = { top: 12, right: 18, bottom: 42, left: 60 };
+let clipCounter = 0;
+
+/**
+ * Read every synced trait into a plain object.
+ * @param {import("./model.js").AnyModel<import("./model.js").ExtrapolationModel>} model
+ * @returns {import("./model.js").ExtrapolationModel}
+ */
+export function snapshot(model) {
+  const g = (/** @type {any} */ k, /** @type {any} */ dflt) => model.get(k) ?? dflt;
+  return {
+    _view: "extrapolation", x_label: g("x_label", "x"), y_label: g("y_label", "y"),
+    log_x: !!g("log_x", true), log_y: !!g("log_y", false), grid_x: g("grid_x", []),
+    median: g("median", []), bands: g("bands", []), ci_levels: g("ci_levels", []),
+    points: g("points", []), heldout_points: g("heldout_points", []),
+    target_x: g("target_x", null), target_readout: g("target_readout", {}),
+    x_domain: g("x_domain", []), y_domain: g("y_domain", []), theme: g("theme", "auto"),
+    height: g("height", 360), inputs: g("inputs", []), slice_mode: g("slice_mode", ""),
+    slice_input: g("slice_input", ""), slice_value: g("slice_value", null), status: g("status", ""),
+  };
+}
+
+/** @param {number} v @param {number} digits */
+const roundSig = (v, digits) => Number(v.toPrecision(digits));
+
+/**
+ * Render the view into `el`; returns the cleanup.
+ * @param {{ model: import("./model.js").AnyModel<import("./model.js").ExtrapolationModel>, el: HTMLElement }} ctx
+ * @returns {() => void}
+ */
+export function renderExtrapolation({ model, el }) {
+  const doc = el.ownerDocument;
+  const d = new Disposer();
+  const root = h(doc, "div", "bs-root bs-extrapolation");
+  const chart = h(doc, "div", "bs-chart");
+  const legend = h(doc, "div", "bs-legend");
+  const tooltip = createTooltip(chart);
+  const clipId = `bs-clip-${++clipCounter}`;
+
+  let transform = zoomIdentity;
+  let home = homeDomains(snapshot(model));
+  let width = 0;
+  /** @type {number | null} */ let dragX = null;
+  let selfUpdate = false;
+  /** Domains this view sent; their echoes (ipywidgets 8 echoes updates back) are stale. */
+  const ownDomains = new Set();
+  let programmatic = false;
+  let xs = makeScale(true, [1, 10], [0, 1]);
+  let ys = makeScale(false, [0, 1], [1, 0]);
+
+  const svg = select(chart).append("svg").attr("class", "bs-svg");
+  svg.append("defs").append("clipPath").attr("id", clipId).append("rect");
+  const plot = svg.append("g").attr("class", "bs-plot");
+  const gridG = plot.append("g").attr("class", "bs-gridlines");
+  const xAxisG = plot.append("g").attr("class", "bs-axis bs-x-axis");
+  const yAxisG = plot.append("g").attr("class", "bs-axis bs-y-axis");
+  const xLabel = plot.append("text").attr("class", "bs-axis-label bs-x-label").attr("text-anchor", "middle");
+  const yLabel = plot.append("text").attr("class", "bs-axis-label bs-y-label").attr("text-anchor", "middle");
+  const clipped = plot.append("g").attr("clip-path", `url(#${clipId})`);
+  const curves = clipped.append("g").attr("class", "bs-curves");
+  const hoverLine = clipped.append("line").attr("class", "bs-hover-line").style("display", "none");
+  const pointsG = clipped.append("g").attr("class", "bs-points");
+  const heldG = clipped.append("g").attr("class", "bs-heldouts");
+  const targetG = clipped.append("g").attr("class", "bs-target");
+  targetG.append("line").attr("class", "bs-target-line");
+  targetG.append("line").attr("class", "bs-target-interval");
+  targetG.append("circle").attr("class", "bs-target-median");
+  const overlay = plot.append("rect").attr("class", "bs-overlay");
+  const targetHit = plot.append("g").attr("class", "bs-target-handle")
+    .append("rect").attr("class", "bs-target-hit");
+  const empty = plot.append("text").attr("class", "bs-empty").attr("text-anchor", "middle");
+
+  const toolbar = createToolbar(doc, d, {
+    onTarget(x) {
+      model.set("target_x", x);
+      model.save_changes();
+    },
+    onReset() {
+      home = homeDomains({ ...snapshot(model), x_domain: [], y_domain: [] });
+      resetZoom();
+      reportDomains();
+    },
+    logX: () => !!model.get("log_x"),
+    onSlice(mode, input, value) {
+      model.set("slice_mode", /** @type {any} */ (mode));
+      if (mode === "fixed") model.set("slice_input", input);
+      if (value != null) model.set("slice_value", value);
+      model.save_changes();
+    },
+  });
+  root.append(toolbar.el, chart, legend);
+  el.appendChild(root);
+
+  const size = () => {
+    const m = snapshot(model);
+    const w = Math.max(320, width || el.clientWidth || 640);
+    return { w, hgt: m.height, pw: w - MARGIN.left - MARGIN.right, ph: m.height - MARGIN.top - MARGIN.bottom };
+  };
+
+  function draw() {
+    const m = snapshot(model);
+    const { w, hgt, pw, ph } = size();
+    svg.attr("width", w).attr("height", hgt).attr("viewBox", `0 0 ${w} ${hgt}`);
+    svg.select(`#${clipId} rect`).attr("width", pw).attr("height", ph);
+    plot.attr("transform", `translate(${MARGIN.left},${MARGIN.top})`);
+    xs = transform.rescaleX(makeScale(m.log_x, home.x, [0, pw]));
+    ys = transform.rescaleY(makeScale(m.log_y, home.y, [ph, 0]));
+    const xt = ticks(xs, m.log_x, Math.max(2, Math.round(pw / 90)));
+    const yt = ticks(ys, m.log_y, Math.max(2, Math.round(ph / 50)));
+    const label = (/** @type {{values: number[], labels: string[]}} */ t) =>
+      (/** @type {any} */ v) => t.labels[t.values.indexOf(v)] ?? "";
+    xAxisG.attr("transform", `translate(0,${ph})`)
+      .call(axisBottom(xs).tickValues(xt.values).tickFormat(label(xt)));
+    yAxisG.call(axisLeft(ys).tickValues(yt.values).tickFormat(label(yt)));
+    gridG.call(axisLeft(ys).tickValues(yt.values).tickSize(-pw).tickFormat(() => ""));
+    xLabel.attr("x", pw / 2).attr("y", ph + 34).text(m.x_label);
+    yLabel.attr("transform", `translate(${-46},${ph / 2}) rotate(-90)`).text(m.y_label);
+    drawCurves(curves, m, xs, ys);
+    const opts = { logX: m.log_x, logY: m.log_y };
+    drawPoints(pointsG, m.points, "bs-point", xs, ys, opts);
+    drawPoints(heldG, m.heldout_points, "bs-heldout", xs, ys, opts);
+    const shown = dragX ?? m.target_x;
+    drawTarget(targetG, m, shown, xs, ys, ph);
+    const showHit = shown != null && (!m.log_x || shown > 0);
+    targetHit.style("display", showHit ? null : "none")
+      .attr("x", showHit ? xs(shown) - 6 : 0).attr("y", 0).attr("width", 12).attr("height", ph);
+    overlay.attr("width", pw).attr("height", ph);
+    const nothing = !m.grid_x.length && !m.points.length && !m.heldout_points.length;
+    empty.attr("x", pw / 2).attr("y", ph / 2).text(nothing ? "no data to show" : "");
+    toolbar.update(m, shown);
+    renderLegend(doc, legend, m);
+  }
+
+  function resetZoom() {
+    programmatic = true;
+    overlay.call(zoomer.transform, zoomIdentity);
+    programmatic = false;
+    transform = zoomIdentity;
+    draw();
+  }
+
+  // After a gesture the visible range becomes the new home (identity transform), and
+  // goes to Python as x_domain/y_domain, which may answer with a wider grid.
+  function reportDomains() {
+    const x = xs.domain().map((/** @type {number} */ v) => roundSig(v, 6));
+    const y = ys.domain().map((/** @type {number} */ v) => roundSig(v, 6));
+    for (const v of [x, y]) ownDomains.add(JSON.stringify(v));
+    if (ownDomains.size > 40) ownDomains.delete(ownDomains.values().next().value);
+    selfUpdate = true;
+    model.set("x_domain", x);
+    model.set("y_domain", y);
+    model.save_changes();
+    selfUpdate = false;
+    home = { x, y };
+    resetZoom();
+  }
+
+  const zoomer = zoom()
+    .scaleExtent([1 / 50, 1e5])
+    .extent(() => { const { pw, ph } = size(); return [[0, 0], [pw, ph]]; })
+    .filter((/** @type {any} */ ev) => (!ev.ctrlKey || ev.type === "wheel") && !ev.button)
+    .on("zoom", (/** @type {any} */ ev) => {
+      transform = ev.transform;
+      tooltip.hide();
+      draw();
+    })
+    .on("end", () => {
+      if (!programmatic) reportDomains();
+    });
+  overlay.call(/** @type {any} */ (zoomer));
+  d.add(() => overlay.on(".zoom", null));
+
+  // Hover: nearest point within 8 px, else the nearest grid value.
+  const local = (/** @type {PointerEvent} */ ev, /** @type {Element} */ node) => {
+    const r = node.getBoundingClientRect();
+    return [ev.clientX - r.left, ev.clientY - r.top];
+  };
+  d.listen(/** @type {Element} */ (overlay.node()), "pointermove", (/** @type {PointerEvent} */ ev) => {
+    const m = snapshot(model);
+    const [px, py] = local(ev, /** @type {Element} */ (overlay.node()));
+    let best = null;
+    let bestD = 64;
+    for (const [list, held] of /** @type {const} */ ([[m.points, false], [m.heldout_points, true]])) {
+      for (const p of list) {
+        const dd = (xs(p.x) - px) ** 2 + (ys(p.y) - py) ** 2;
+        if (dd < bestD) { bestD = dd; best = { p, held }; }
+      }
+    }
+    let lines;
+    if (best) {
+      lines = pointLines(m, best.p, best.held);
+      hoverLine.style("display", "none");
+    } else {
+      const i = nearestIndex(m.grid_x, xs.invert(px), m.log_x);
+      lines = tooltipLines(m, i);
+      const gx = i >= 0 ? xs(m.grid_x[i]) : 0;
+      hoverLine.style("display", i >= 0 ? null : "none").attr("x1", gx).attr("x2", gx)
+        .attr("y1", 0).attr("y2", size().ph);
+    }
+    tooltip.show(lines, MARGIN.left + px, MARGIN.top + py);
+  });
+  d.listen(/** @type {Element} */ (overlay.node()), "pointerleave", () => {
+    tooltip.hide();
+    hoverLine.style("display", "none");
+  });
+
+  // Dragging the target.
+  const hit = /** @type {Element} */ (targetHit.node());
+  let dragging = false;
+  d.listen(hit, "pointerdown", (/** @type {PointerEvent} */ ev) => {
+    dragging = true;
+    ev.stopPropagation();
+    /** @type {any} */ (hit).setPointerCapture?.(ev.pointerId);
+  });
+  d.listen(hit, "pointermove", (/** @type {PointerEvent} */ ev) => {
+    if (!dragging) return;
+    const [px] = local(ev, /** @type {Element} */ (overlay.node()));
+    const x = xs.invert(Math.min(Math.max(px, 0), size().pw));
+    if (Number.isFinite(x)) { dragX = roundSig(x, 3); draw(); }
+  });
+  const endDrag = () => {
+    if (!dragging) return;
+    dragging = false;
+    if (dragX != null) {
+      model.set("target_x", dragX);
+      dragX = null;
+      model.save_changes();
+    }
+    draw();
+  };
+  d.listen(hit, "pointerup", endDrag);
+  d.listen(hit, "pointercancel", endDrag);
+
+  // Model changes.
+  const rehome = () => {
+    home = homeDomains(snapshot(model));
+    draw();
+  };
+  for (const name of TRAITS) d.onModel(model, `change:${name}`, REHOME.includes(name) ? rehome : draw);
+  const onDomain = () => {
+    if (selfUpdate) return;
+    const m = snapshot(model);
+    if (ownDomains.has(JSON.stringify(m.x_domain)) && ownDomains.has(JSON.stringify(m.y_domain))) return;
+    home = homeDomains(snapshot(model));
+    resetZoom();
+  };
+  d.onModel(model, "change:x_domain", onDomain);
+  d.onModel(model, "change:y_domain", onDomain);
+  d.onModel(model, "msg:custom", (/** @type {any} */ msg) => {
+    if (msg?.type === "export") answerExport(model, /** @type {SVGSVGElement} */ (svg.node()), msg);
+  });
+
+  const theme = followTheme(root, () => snapshot(model).theme);
+  d.add(() => theme.dispose());
+  d.onModel(model, "change:theme", theme.update);
+
+  if (typeof ResizeObserver !== "undefined") {
+    const ro = new ResizeObserver((entries) => {
+      const w = Math.floor(entries[0]?.contentRect.width ?? 0);
+      if (w > 0 && Math.abs(w - width) > 1) { width = w; draw(); }
+    });
+    ro.observe(el);
+    d.add(() => ro.disconnect());
+  }
+
+  draw();
+  return () => {
+    d.dispose();
+    root.remove();
+  };
+}

@@ -1,0 +1,97 @@
+// Test helpers: a strict fake anywidget model and a listener census.
+
+/** Default traits of ExtrapolationWidget (see src/bayescale/widgets/extrapolation.py). */
+export function defaults() {
+  const grid = Array.from({ length: 50 }, (_, i) => 1e18 * 10 ** (i / 7));
+  const med = grid.map((x) => 1.7 + 5 * (x / 1e18) ** -0.15);
+  const band = (level, w) => ({ level, lower: med.map((m) => m - w), upper: med.map((m) => m + w) });
+  return {
+    _view: "extrapolation", x_label: "C", y_label: "loss", log_x: true, log_y: false,
+    grid_x: grid, median: med, ci_levels: [0.5, 0.8, 0.95],
+    bands: [band(0.5, 0.05), band(0.8, 0.1), band(0.95, 0.2)],
+    points: Array.from({ length: 12 }, (_, i) => ({ x: grid[i * 2], y: med[i * 2] + 0.01 })),
+    heldout_points: [{ x: grid[30], y: med[30] }],
+    target_x: 1e24, target_readout: { x: 1e24, median: 2.0, lower: 1.8, upper: 2.2, level: 0.95 },
+    x_domain: [], y_domain: [], theme: "auto", height: 360, inputs: ["C"], slice_mode: "",
+    slice_input: "", slice_value: null, status: "",
+  };
+}
+
+/**
+ * A strict fake of anywidget's model: unknown traits throw, listeners are counted.
+ * @param {Record<string, any>} [overrides]
+ */
+export function fakeModel(overrides = {}) {
+  const state = { ...defaults(), ...overrides };
+  /** @type {Map<string, Set<Function>>} */
+  const handlers = new Map();
+  const sent = [];
+  let saves = 0;
+  const fire = (name, ...args) => [...(handlers.get(name) ?? [])].forEach((cb) => cb(...args));
+  return {
+    sent,
+    get saves() { return saves; },
+    get(key) {
+      if (!(key in state)) throw new Error(`fakeModel: unknown trait ${key}`);
+      return state[key];
+    },
+    set(key, value) {
+      if (!(key in state)) throw new Error(`fakeModel: unknown trait ${key}`);
+      state[key] = value;
+      fire(`change:${key}`, value);
+    },
+    save_changes() { saves += 1; },
+    on(name, cb) {
+      if (!handlers.has(name)) handlers.set(name, new Set());
+      handlers.get(name).add(cb);
+    },
+    off(name, cb) { handlers.get(name)?.delete(cb); },
+    send(content) { sent.push(content); },
+    /** Simulate a custom message from Python. */
+    emit(name, ...args) { fire(name, ...args); },
+    listenerCount() { let n = 0; for (const s of handlers.values()) n += s.size; return n; },
+  };
+}
+
+/**
+ * Count live DOM listeners by wrapping EventTarget.prototype; call restore() after.
+ */
+export function listenerCensus() {
+  const proto = EventTarget.prototype;
+  const add = proto.addEventListener;
+  const remove = proto.removeEventListener;
+  /** @type {Map<EventTarget, Set<string>>} */
+  const live = new Map();
+  const key = (type, fn, opts) => {
+    const capture = typeof opts === "boolean" ? opts : !!opts?.capture;
+    return [type, capture, fn];
+  };
+  const ids = new WeakMap();
+  let next = 0;
+  const id = (fn) => { if (!ids.has(fn)) ids.set(fn, ++next); return ids.get(fn); };
+  proto.addEventListener = function (type, fn, opts) {
+    if (fn) {
+      const [t, c] = key(type, fn, opts);
+      if (!live.has(this)) live.set(this, new Set());
+      live.get(this).add(`${t}|${c}|${id(fn)}`);
+    }
+    return add.call(this, type, fn, opts);
+  };
+  proto.removeEventListener = function (type, fn, opts) {
+    if (fn) {
+      const [t, c] = key(type, fn, opts);
+      live.get(this)?.delete(`${t}|${c}|${id(fn)}`);
+    }
+    return remove.call(this, type, fn, opts);
+  };
+  return {
+    count() { let n = 0; for (const s of live.values()) n += s.size; return n; },
+    restore() { proto.addEventListener = add; proto.removeEventListener = remove; },
+  };
+}
+
+/** Dispatch a pointer-like mouse event (jsdom may lack PointerEvent). */
+export function pointer(el, type, clientX, clientY = 50) {
+  const Ctor = globalThis.PointerEvent ?? MouseEvent;
+  el.dispatchEvent(new Ctor(type, { bubbles: true, clientX, clientY, pointerId: 1 }));
+}

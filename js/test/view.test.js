@@ -1,0 +1,198 @@
+import { afterEach, describe, expect, it } from "vitest";
+import widget from "../src/index.js";
+import { fakeModel, listenerCensus, pointer } from "./helpers.js";
+
+const tick = (ms = 0) => new Promise((r) => setTimeout(r, ms));
+
+function mount(overrides) {
+  const el = document.createElement("div");
+  document.body.appendChild(el);
+  const model = fakeModel(overrides);
+  const cleanup = widget.render({ model, el });
+  return { el, model, cleanup };
+}
+
+afterEach(() => {
+  document.body.replaceChildren();
+  document.body.removeAttribute("data-jp-theme-light");
+});
+
+describe("extrapolation view", () => {
+  it("draws bands widest first, the median, points and held-out points", () => {
+    const { el } = mount();
+    const bands = [...el.querySelectorAll("path.bs-band")];
+    expect(bands.map((b) => Number(b.getAttribute("data-level")))).toEqual([0.95, 0.8, 0.5]);
+    expect(el.querySelectorAll("path.bs-median").length).toBe(1);
+    expect(el.querySelectorAll("circle.bs-point").length).toBe(12);
+    expect(el.querySelectorAll("rect.bs-heldout").length).toBe(1);
+    expect(el.querySelectorAll(".bs-legend-item").length).toBe(7);
+  });
+
+  it("labels the log x axis with decades in scientific notation", () => {
+    const { el } = mount();
+    const labels = [...el.querySelectorAll(".bs-x-axis .tick text")].map((t) => t.textContent);
+    expect(labels.length).toBeGreaterThanOrEqual(3);
+    for (const l of labels) expect(l).toMatch(/^1e\d+$/);
+    expect(el.querySelector(".bs-x-label").textContent).toBe("C");
+  });
+
+  it("redraws when Python changes the bands", () => {
+    const { el, model } = mount();
+    const before = el.querySelector("path.bs-band").getAttribute("d");
+    const b = model.get("bands");
+    model.set("bands", b.slice(0, 2).map((x) => ({ ...x, upper: x.upper.map((v) => v + 0.3) })));
+    const paths = el.querySelectorAll("path.bs-band");
+    expect(paths.length).toBe(2);
+    expect(paths[0].getAttribute("d")).not.toBe(before);
+  });
+
+  it("shows a tooltip on hover and hides it on leave", () => {
+    const { el } = mount();
+    const overlay = el.querySelector(".bs-overlay");
+    pointer(overlay, "pointermove", 200);
+    const tip = el.querySelector(".bs-tooltip");
+    expect(tip.hidden).toBe(false);
+    expect(tip.textContent).toMatch(/^C = .*median loss = .*50%: .*80%: .*95%: /);
+    pointer(overlay, "pointerleave", 200);
+    expect(tip.hidden).toBe(true);
+  });
+
+  it("sends a typed target to Python and reads out the interval", () => {
+    const { el, model } = mount();
+    expect(el.querySelector(".bs-readout").textContent).toBe("at C = 1e24: loss 2 (95%: 1.8 – 2.2)");
+    const input = el.querySelector(".bs-target-input");
+    input.value = "3e23";
+    input.dispatchEvent(new Event("change"));
+    expect(model.get("target_x")).toBe(3e23);
+    expect(model.saves).toBe(1);
+    expect(el.querySelector(".bs-readout").textContent).toBe("at C = 300e21: …");
+    input.value = "abc";
+    input.dispatchEvent(new Event("change"));
+    expect(input.classList.contains("bs-invalid")).toBe(true);
+    expect(model.get("target_x")).toBe(3e23);
+  });
+
+  it("drags the target and commits on release", () => {
+    const { el, model } = mount();
+    const hit = el.querySelector(".bs-target-hit");
+    pointer(hit, "pointerdown", 100);
+    pointer(hit, "pointermove", 100);
+    expect(model.get("target_x")).toBe(1e24);
+    pointer(hit, "pointerup", 100);
+    expect(model.get("target_x")).not.toBe(1e24);
+    expect(model.get("target_x")).toBeLessThan(1e24);
+  });
+
+  it("reports the zoomed domain to Python and resets", async () => {
+    const { el, model } = mount();
+    const overlay = el.querySelector(".bs-overlay");
+    overlay.dispatchEvent(new WheelEvent("wheel", { bubbles: true, cancelable: true, deltaY: -200, clientX: 100, clientY: 100 }));
+    await tick(200);
+    const zoomed = model.get("x_domain");
+    expect(zoomed.length).toBe(2);
+    el.querySelector(".bs-reset").click();
+    const reset = model.get("x_domain");
+    expect(reset[1] / reset[0]).toBeGreaterThan(zoomed[1] / zoomed[0]);
+  });
+
+  it("shows the slice control for two-input laws only", () => {
+    const one = mount();
+    expect(one.el.querySelector(".bs-slice").hidden).toBe(true);
+    const { el, model } = mount({ inputs: ["N", "D"], slice_mode: "fixed", slice_input: "D", slice_value: 1e12 });
+    const select = el.querySelector(".bs-slice-mode");
+    expect([...select.options].map((o) => o.value)).toEqual(["fixed:N", "fixed:D", "compute_optimal"]);
+    select.value = "compute_optimal";
+    select.dispatchEvent(new Event("change"));
+    expect(model.get("slice_mode")).toBe("compute_optimal");
+  });
+
+  it("answers an SVG export request", async () => {
+    const { model } = mount();
+    model.emit("msg:custom", { type: "export", format: "svg", id: "a1" });
+    await tick();
+    const [reply] = model.sent;
+    expect(reply).toMatchObject({ type: "export", id: "a1", format: "svg" });
+    expect(reply.data).toMatch(/^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    expect(reply.data).toContain("bs-band");
+  });
+
+  it("switches theme class with JupyterLab's attribute", async () => {
+    document.body.setAttribute("data-jp-theme-light", "true");
+    const { el, model } = mount();
+    const root = el.querySelector(".bs-root");
+    expect(root.classList.contains("bs-light")).toBe(true);
+    document.body.setAttribute("data-jp-theme-light", "false");
+    await tick();
+    expect(root.classList.contains("bs-dark")).toBe(true);
+    model.set("theme", "light");
+    expect(root.classList.contains("bs-light")).toBe(true);
+  });
+
+  it("cleanup removes every DOM and model listener it added", async () => {
+    const census = listenerCensus();
+    try {
+      const before = census.count();
+      const { el, model, cleanup } = mount({ inputs: ["N", "D"], slice_mode: "fixed", slice_input: "D", slice_value: 1 });
+      expect(census.count()).toBeGreaterThan(before + 5);
+      expect(model.listenerCount()).toBeGreaterThan(10);
+      // exercise a zoom so that d3-zoom's own listeners come and go
+      el.querySelector(".bs-overlay").dispatchEvent(new WheelEvent("wheel", { bubbles: true, cancelable: true, deltaY: -100 }));
+      await tick(200);
+      cleanup();
+      expect(census.count()).toBe(before);
+      expect(model.listenerCount()).toBe(0);
+      expect(el.children.length).toBe(0);
+    } finally {
+      census.restore();
+    }
+  });
+
+  it("disconnects its observers", () => {
+    const made = [];
+    const Orig = globalThis.MutationObserver;
+    globalThis.MutationObserver = class extends Orig {
+      constructor(cb) { super(cb); this.live = true; made.push(this); }
+      disconnect() { this.live = false; super.disconnect(); }
+    };
+    const ros = [];
+    globalThis.ResizeObserver = class {
+      constructor() { this.live = false; ros.push(this); }
+      observe() { this.live = true; }
+      disconnect() { this.live = false; }
+    };
+    try {
+      const { cleanup } = mount();
+      expect(made.length + ros.length).toBeGreaterThan(1);
+      cleanup();
+      expect([...made, ...ros].filter((o) => o.live).length).toBe(0);
+    } finally {
+      globalThis.MutationObserver = Orig;
+      delete globalThis.ResizeObserver;
+    }
+  });
+
+  it("says so for an unknown view", () => {
+    const el = document.createElement("div");
+    const cleanup = widget.render({ model: fakeModel({ _view: "nope" }), el });
+    expect(el.textContent).toMatch(/unknown view "nope"/);
+    cleanup();
+    expect(el.textContent).toBe("");
+  });
+});
+
+describe("echoes", () => {
+  it("ignores the kernel's echo of a range it sent, but follows a new one", () => {
+    const el = document.createElement("div");
+    document.body.appendChild(el);
+    const model = fakeModel();
+    widget.render({ model, el });
+    el.querySelector(".bs-reset").click();
+    const sent = model.get("x_domain");
+    const labels = () => [...el.querySelectorAll(".bs-x-axis .tick text")].map((t) => t.textContent);
+    const before = labels();
+    model.set("x_domain", sent.slice()); // echo
+    expect(labels()).toEqual(before);
+    model.set("x_domain", [1e20, 1e22]); // a new range from Python
+    expect(labels()).not.toEqual(before);
+  });
+});

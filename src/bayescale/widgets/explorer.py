@@ -1,0 +1,206 @@
+"""Explorer: an ipywidgets dashboard around the extrapolation view."""
+
+from __future__ import annotations
+
+import html
+import warnings
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import ipywidgets as w
+
+from bayescale.widgets.extrapolation import ExtrapolationWidget
+
+__all__ = ["Explorer", "explore", "nested_levels"]
+
+_INNER_LEVELS = (0.5, 0.8)
+
+
+def nested_levels(level: float) -> list[float]:
+    """Bands for a chosen outer credible level: the default inner ones below it, then it.
+
+    Examples
+    --------
+    >>> nested_levels(0.95)
+    [0.5, 0.8, 0.95]
+    >>> nested_levels(0.7)
+    [0.5, 0.7]
+    """
+    level = round(float(level), 4)
+    return [lev for lev in _INNER_LEVELS if lev < level] + [level]
+
+
+def _default_x(data: Any, y: str) -> list[str]:
+    cols = [c for c in data.columns if c != y]
+    if {"N", "D"} <= set(cols):
+        return ["N", "D"]
+    if "C" in cols:
+        return ["C"]
+    if len(cols) == 1:
+        return cols
+    raise ValueError(f"give x= (one column, or two for N, D laws); the data has {cols}")
+
+
+class Explorer(w.VBox):
+    """Law, credible level, target, Fit button with progress, the view, and export.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Observations.
+    law : str, optional
+        A law from ``bayescale.laws.names()`` with as many inputs as ``x`` has columns.
+    x, y : str or list of str, optional
+        Data columns (default: ``N, D`` if present, else ``C``, else the only one).
+    fit : Fit, optional
+        An existing fit to show (no sampling on construction).
+    ci_level : float
+        Outer credible level (the inner bands are 50% and 80% below it).
+    auto_fit : bool
+        Fit at once when ``law`` is given and ``fit`` is not.
+    num_samples, num_warmup, num_chains, seed : int
+        Passed to ``fit_fn``.
+    fit_fn : callable, optional
+        The fitting function (default :func:`bayescale.fit`).
+    **view : Any
+        Passed to :meth:`ExtrapolationWidget.use_fit` (e.g. ``target_x``, ``heldout``).
+    """
+
+    def __init__(self, data: Any, law: str | None = None, *, x: str | Sequence[str] | None = None,
+                 y: str = "loss", fit: Any = None, ci_level: float = 0.95, auto_fit: bool = True,
+                 num_samples: int = 500, num_warmup: int = 500, num_chains: int = 2,
+                 seed: int = 0, fit_fn: Callable[..., Any] | None = None, **view: Any) -> None:
+        from bayescale import laws
+
+        self.data, self.y = data, y
+        self.x = [x] if isinstance(x, str) else list(x) if x is not None else _default_x(data, y)
+        self.fit: Any = fit
+        self.fit_kwargs = {"num_samples": num_samples, "num_warmup": num_warmup,
+                           "num_chains": num_chains, "seed": seed, "progress": False}
+        self._fit_fn = fit_fn
+        self._view_kwargs = view
+        options = [n for n in laws.names() if len(laws.get(n).inputs) == len(self.x)]
+        if fit is not None:  # a custom (formula) law joins the list
+            law = fit.law.name
+            options += [] if law in options else [law]
+        if law is not None and law not in options:
+            raise ValueError(f"law {law!r} is not one of the laws of {len(self.x)} input(s): "
+                             f"{options}")
+        self.view = ExtrapolationWidget(x_label=self.x[0] if len(self.x) == 1 else "C",
+                                        y_label=y, ci_levels=nested_levels(ci_level))
+        self.law = w.Dropdown(options=options, value=law or (options[0] if options else None),
+                              description="law")
+        self.level = w.FloatSlider(value=ci_level, min=0.5, max=0.99, step=0.01,
+                                   description="credible level", continuous_update=False,
+                                   readout_format=".2f", style={"description_width": "initial"})
+        self.target = w.Text(description="target", placeholder="e.g. 1e24",
+                             layout=w.Layout(width="14em"))
+        self.fit_button = w.Button(description="Fit", button_style="primary", icon="play")
+        self.progress = w.IntProgress(value=0, min=0, max=3, layout=w.Layout(width="10em"))
+        self.message = w.HTML()
+        self.filename = w.Text(value="bayescale-extrapolation", description="export as",
+                               layout=w.Layout(width="22em"))
+        self.svg_button = w.Button(description="SVG", icon="download")
+        self.png_button = w.Button(description="PNG", icon="download")
+        super().__init__([
+            w.HBox([self.law, self.level, self.target]),
+            w.HBox([self.fit_button, self.progress, self.message]),
+            self.view,
+            w.HBox([self.filename, self.svg_button, self.png_button]),
+        ])
+        self.add_class("bs-explorer")
+        self.fit_button.on_click(lambda _b: self.run_fit())
+        self.svg_button.on_click(lambda _b: self.export("svg"))
+        self.png_button.on_click(lambda _b: self.export("png"))
+        self.level.observe(self._on_level, names="value")
+        self.target.observe(self._on_target_text, names="value")
+        self.view.observe(self._on_view_target, names="target_x")
+        self._show_data()
+        if fit is not None:
+            self._show_fit(fit)
+        elif law is not None and auto_fit:
+            self.run_fit()
+
+    # ---- actions -------------------------------------------------------------------
+    def run_fit(self) -> Any:
+        """Fit the selected law to the data and show it; returns the fit (or None)."""
+        fit_fn = self._fit_fn
+        if fit_fn is None:
+            from bayescale import fit as fit_fn
+        x = self.x[0] if len(self.x) == 1 else self.x
+        self._say(f"fitting {self.law.value}…", 1, "info")
+        self.fit_button.disabled = True
+        try:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                fit = fit_fn(self.data, self.law.value, x=x, y=self.y, **self.fit_kwargs)
+            self._say("computing bands…", 2, "info")
+            self._show_fit(fit)
+        except Exception as err:  # shown to the user
+            self._say(f"fit failed: {type(err).__name__}: {err}", 3, "danger")
+            return None
+        finally:
+            self.fit_button.disabled = False
+        notes = "; ".join(str(c.message) for c in caught)
+        self._say(f"{self.law.value}: done" + (f" ({notes})" if notes else ""), 3,
+                  "warning" if notes else "success")
+        return fit
+
+    def export(self, fmt: str) -> str:
+        """Save the chart as ``<filename>.<fmt>`` (``"svg"`` or ``"png"``) next to the kernel."""
+        path = f"{self.filename.value or 'bayescale-extrapolation'}.{fmt}"
+
+        def done(info: dict) -> None:
+            if info.get("error"):
+                self._say(f"export failed: {info['error']}", None, None)
+            else:
+                self._say(f"saved {info['path']} ({len(info['data']) / 1024:.1f} KiB)", None, None)
+
+        return self.view.request_export(fmt, path, done)
+
+    # ---- wiring --------------------------------------------------------------------
+    def _show_data(self) -> None:
+        if len(self.x) == 1 and self.x[0] in self.data and self.y in self.data:
+            pts = [{"x": float(a), "y": float(b)} for a, b in
+                   zip(self.data[self.x[0]], self.data[self.y], strict=True)]
+            self.view.points = pts
+
+    def _show_fit(self, fit: Any) -> None:
+        self.fit = fit
+        kwargs = {"ci_levels": nested_levels(self.level.value), **self._view_kwargs}
+        self.view.use_fit(fit, **kwargs)
+
+    def _say(self, text: str, step: int | None, style: str | None) -> None:
+        self.message.value = f"<span class='bs-explorer-msg'>{html.escape(text)}</span>"
+        if step is not None:
+            self.progress.value = step
+        if style is not None:
+            self.progress.bar_style = style
+
+    def _on_level(self, change: dict) -> None:
+        self.view.ci_levels = nested_levels(change["new"])
+
+    def _on_target_text(self, change: dict) -> None:
+        text = change["new"].strip()
+        try:
+            value = float(text)
+        except ValueError:
+            if text:
+                self._say(f"target must be a number such as 1e24, got {text!r}", None, None)
+            return
+        if value != self.view.target_x:
+            try:
+                self.view.target_x = value
+            except Exception as err:  # a TraitError: shown to the user
+                self._say(str(err), None, None)
+
+    def _on_view_target(self, change: dict) -> None:
+        value = change["new"]
+        text = "" if value is None else f"{value:.4g}"
+        if self.target.value != text:
+            self.target.value = text
+
+
+def explore(data: Any, law: str | None = None, **kwargs: Any) -> Explorer:
+    """Open an :class:`Explorer` on ``data`` (see its parameters)."""
+    return Explorer(data, law, **kwargs)

@@ -1,0 +1,314 @@
+"""The extrapolation view: nested credible bands, median, points and a target read-out.
+
+JS side: ``js/src/extrapolation.js`` (model typed in ``js/src/model.js``).
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import anywidget
+import numpy as np
+import traitlets as t
+
+from bayescale.widgets import _bundle, _traits
+from bayescale.widgets._layout import axis_traits, default_slice, make_grid
+from bayescale.widgets._sources import DrawsSource, FitSource, SliceSpec
+
+__all__ = ["ExtrapolationWidget"]
+
+DEFAULT_LEVELS = (0.5, 0.8, 0.95)
+_RECOMPUTE = ("ci_levels", "slice_mode", "slice_input", "slice_value")
+
+
+def _compact(values: np.ndarray) -> list[float]:
+    """Six significant digits: plenty for a chart, a third of the JSON."""
+    return [float(f"{v:.6g}") for v in np.asarray(values, dtype=float)]
+
+
+class ExtrapolationWidget(anywidget.AnyWidget):
+    """Posterior median and nested credible bands over a grid reaching past the data.
+
+    Build one with :meth:`from_fit` (or ``fit.widget()``) or :meth:`from_draws`; with a
+    source attached, Python recomputes the bands when ``ci_levels``, the slice or the
+    visible range change, and the read-out when ``target_x`` changes.
+    """
+
+    _esm = _bundle.esm()
+    _css = _bundle.css()
+    _view = t.Unicode("extrapolation").tag(sync=True)
+
+    x_label = t.Unicode("x", help="Name of the x axis (the law's input).").tag(sync=True)
+    y_label = t.Unicode("y", help="Name of the y axis (the response).").tag(sync=True)
+    log_x = t.Bool(True, help="Log-scaled x axis.").tag(sync=True)
+    log_y = t.Bool(False, help="Log-scaled y axis.").tag(sync=True)
+    grid_x = t.List(help="Increasing x values of the median and bands.").tag(sync=True)
+    median = t.List(help="Posterior median at each grid_x.").tag(sync=True)
+    bands = t.List(help="Nested intervals: {level, lower, upper}, widest first."
+                   ).tag(sync=True)
+    ci_levels = t.List(list(DEFAULT_LEVELS),
+                       help="Credible levels of the bands, ascending.").tag(sync=True)
+    points = t.List(help="Observed points {x, y}.").tag(sync=True)
+    heldout_points = t.List(help="Held-out points {x, y}, drawn apart.").tag(sync=True)
+    target_x = t.Float(None, allow_none=True, help="Extrapolation target on the x axis."
+                       ).tag(sync=True)
+    target_readout = t.Dict(help="Interval at the target: {x, median, lower, upper, level}."
+                            ).tag(sync=True)
+    x_domain = t.List(help="Visible x range [lo, hi]; [] = automatic. The view "
+                      "writes it after zoom/pan.").tag(sync=True)
+    y_domain = t.List(help="Visible y range [lo, hi]; [] = automatic.").tag(sync=True)
+    theme = t.Enum(("auto", "light", "dark"), "auto", help="Colour theme.").tag(sync=True)
+    height = t.Int(360, help="Height of the chart in pixels.").tag(sync=True)
+    inputs = t.List(t.Unicode(), help="The law's inputs (two: a slice control is shown)."
+                    ).tag(sync=True)
+    slice_mode = t.Enum(("", "fixed", "compute_optimal"), "",
+                        help="Two-input laws: hold slice_input fixed, or follow the "
+                        "compute-optimal path in C.").tag(sync=True)
+    slice_input = t.Unicode("", help="The input held fixed when slice_mode is 'fixed'."
+                            ).tag(sync=True)
+    slice_value = t.Float(None, allow_none=True, help="Value of the fixed input.").tag(sync=True)
+    status = t.Unicode("", help="A short message shown instead of the read-out.").tag(sync=True)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._source: FitSource | DrawsSource | None = None
+        self._base_range: tuple[float, float] | None = None
+        self._num_grid, self._extrapolate, self._busy = 200, 100.0, False
+        self._exports: dict[str, tuple[Path | None, Callable[[dict], None] | None]] = {}
+        self.last_export: dict[str, Any] | None = None
+        self.observe(self._on_settings, names=list(_RECOMPUTE))
+        self.observe(self._on_target, names="target_x")
+        self.observe(self._on_domain, names="x_domain")
+        self.on_msg(self._on_msg)
+
+    # ---- validation ----------------------------------------------------------------
+    @t.validate("ci_levels")
+    def _v_levels(self, p: dict) -> list[float]:
+        return _traits.check_levels(p["value"])
+
+    @t.validate("grid_x")
+    def _v_grid(self, p: dict) -> list[float]:
+        grid = _traits.check_numbers("grid_x", p["value"], increasing=True, positive=self.log_x)
+        _traits.same_length(grid, self.median, self.bands)
+        return grid
+
+    @t.validate("median")
+    def _v_median(self, p: dict) -> list[float]:
+        median = _traits.check_numbers("median", p["value"])
+        _traits.same_length(self.grid_x, median, [])
+        return median
+
+    @t.validate("bands")
+    def _v_bands(self, p: dict) -> list[dict]:
+        bands = _traits.check_bands(p["value"])
+        _traits.same_length(self.grid_x, [], bands)
+        return bands
+
+    @t.validate("points", "heldout_points")
+    def _v_points(self, p: dict) -> list[dict]:
+        return _traits.check_points(p["trait"].name, p["value"])
+
+    @t.validate("x_domain", "y_domain")
+    def _v_domain(self, p: dict) -> list[float]:
+        return _traits.check_domain(p["trait"].name, p["value"])
+
+    @t.validate("target_x")
+    def _v_target(self, p: dict) -> float | None:
+        return _traits.check_target(p["value"], self.log_x)
+
+    @t.validate("slice_value")
+    def _v_slice_value(self, p: dict) -> float | None:
+        return _traits.check_target(p["value"], True) if p["value"] is not None else None
+
+    @t.validate("height")
+    def _v_height(self, p: dict) -> int:
+        if not 120 <= p["value"] <= 2000:
+            raise t.TraitError(f"height must be between 120 and 2000 pixels, got {p['value']}")
+        return p["value"]
+
+    # ---- construction --------------------------------------------------------------
+    @classmethod
+    def from_fit(cls, fit: Any, **kwargs: Any) -> ExtrapolationWidget:
+        """View of a :class:`~bayescale.Fit`; keywords as in :meth:`use_fit`."""
+        view = cls(y_label=str(fit.y))
+        view.use_fit(fit, **kwargs)
+        return view
+
+    @classmethod
+    def from_draws(cls, grid_x: Sequence[float], draws: Any, *, points: Any = (),
+                   heldout_points: Any = (), **traits: Any) -> ExtrapolationWidget:
+        """View of posterior draws of y, shape ``(num_draws, len(grid_x))``, on a grid."""
+        view = cls(points=list(points), heldout_points=list(heldout_points), **traits)
+        view._source = DrawsSource(np.asarray(grid_x, float), np.asarray(draws, float), view.log_x)
+        view.refresh()
+        return view
+
+    def use_fit(self, fit: Any, *, ci_levels: Sequence[float] | None = None,
+                target_x: float | str | None = "auto", kind: str = "mean",
+                readout_kind: str = "predictive",
+                heldout: Any = None, extrapolate: float = 100.0, num_grid: int = 200,
+                slice_mode: str | None = None, slice_value: float | None = None) -> None:
+        """Show ``fit`` (replacing what the view showed) and recompute.
+
+        Parameters
+        ----------
+        fit : Fit
+            The fit (``law``, ``x``, ``y``, ``data``, ``predict`` and, for two-input
+            laws, ``compute_optimal``).
+        ci_levels : sequence of float, optional
+            Credible levels of the bands (default: the current ``ci_levels``).
+        target_x : float, "auto" or None
+            Extrapolation target; ``"auto"``: ten times the largest observed x.
+        kind : {"mean", "predictive"}
+            Bands of the law's mean curve (credible bands) or of new observations.
+        readout_kind : {"predictive", "mean"}
+            What the target's interval describes (default: a new observation there).
+        heldout : DataFrame, optional
+            Held-out observations with the fit's columns, drawn apart.
+        extrapolate : float
+            How far the grid reaches past the data: a factor on a log axis.
+        num_grid : int
+            Number of grid values.
+        slice_mode : {"fixed", "compute_optimal"}, optional
+            Two-input laws only (default ``"fixed"``, holding the second input at the
+            median of its data unless ``slice_value`` is given).
+        slice_value : float, optional
+            The held input's value.
+        """
+        source = FitSource(fit, kind=kind, readout_kind=readout_kind, heldout=heldout)
+        spec = default_slice(source, slice_mode, slice_value)
+        traits, base = axis_traits(source, spec, log_x=self.log_x, extrapolate=extrapolate,
+                                   target_x=target_x)
+        if ci_levels is not None:
+            traits["ci_levels"] = list(ci_levels)
+        self._source, self._base_range = source, base
+        self._num_grid, self._extrapolate = int(num_grid), float(extrapolate)
+        with self.hold_sync(), self._quiet(), self.hold_trait_notifications():
+            self.median, self.bands = [], []
+            for k, v in traits.items():
+                setattr(self, k, v)
+            self.y_label = str(fit.y)
+        self.refresh()
+
+    # ---- recomputation -------------------------------------------------------------
+    def _spec(self) -> SliceSpec:
+        return SliceSpec(self.slice_mode, self.slice_input, self.slice_value)
+
+    def refresh(self, grid: Sequence[float] | None = None) -> None:
+        """Recompute median, bands and read-out from the source (no-op without one)."""
+        if self._source is None:
+            return
+        if grid is None and self._source.regrid and self._base_range is not None:
+            grid = make_grid(self._base_range, self.target_x, self.x_domain, self.log_x,
+                             self._num_grid)
+        c = self._source.curve(np.asarray(grid if grid is not None else [], float),
+                               self.ci_levels, self._spec())
+        bands = [{"level": lev, "lower": _compact(lo), "upper": _compact(hi)}
+                 for lev, (lo, hi) in c.bands.items()]
+        with self.hold_sync(), self.hold_trait_notifications():
+            self.grid_x = _compact(c.grid)
+            self.median = _compact(c.median)
+            self.bands = bands
+        self._update_readout()
+
+    def _update_readout(self) -> None:
+        if self._source is None or self.target_x is None:
+            self.target_readout = {}
+            return
+        level = max(self.ci_levels)
+        r = self._source.readout(self.target_x, level, self._spec())
+        self.target_readout = {"x": self.target_x, "level": level,
+                               "kind": getattr(self._source, "readout_kind", ""), **r}
+
+    @contextlib.contextmanager
+    def _quiet(self) -> Iterator[None]:
+        """Suspend this widget's own recomputation while several traits change."""
+        self._busy = True
+        try:
+            yield
+        finally:
+            self._busy = False
+
+    def _on_settings(self, change: dict) -> None:
+        if self._busy:
+            return
+        if change["name"] in ("slice_mode", "slice_input") and isinstance(self._source, FitSource):
+            self._reslice(self._source)
+        self.refresh()
+
+    def _reslice(self, source: FitSource) -> None:
+        """Lay out the new axis after a slice change: points, label, target, held value."""
+        if self.slice_mode == "compute_optimal":
+            spec = SliceSpec("compute_optimal")
+        else:
+            held = self.slice_input if self.slice_input in source.columns else source.columns[1]
+            spec = SliceSpec("fixed", held, float(np.median(source.fit.data[held])))
+        traits, self._base_range = axis_traits(source, spec, log_x=self.log_x,
+                                               extrapolate=self._extrapolate, target_x="auto")
+        with self.hold_sync(), self._quiet():
+            for k, v in traits.items():
+                setattr(self, k, v)
+
+    def _on_target(self, change: dict) -> None:
+        if self._busy:
+            return
+        grid = self.grid_x
+        t_x = change["new"]
+        if t_x is not None and grid and self._source is not None and self._source.regrid and (
+                t_x > grid[-1] or t_x < grid[0]):
+            self.refresh()
+        else:
+            self._update_readout()
+
+    def _on_domain(self, change: dict) -> None:
+        if self._busy:
+            return
+        d, grid = change["new"], self.grid_x
+        if self._source is None or not self._source.regrid or not d or len(grid) < 2:
+            return
+        f = np.log if self.log_x and d[0] > 0 else np.asarray
+        slack = 0.05 * float(f(grid[-1]) - f(grid[0]))  # ignore the view's own padding
+        if float(f(grid[0]) - f(d[0])) > slack or float(f(d[1]) - f(grid[-1])) > slack:
+            self.refresh()
+
+    # ---- export --------------------------------------------------------------------
+    def request_export(self, fmt: str = "svg", path: str | Path | None = None,
+                       callback: Callable[[dict], None] | None = None) -> str:
+        """Ask the displayed view for an SVG or PNG of the chart.
+
+        The answer arrives asynchronously (the view must be displayed in a live
+        front end). It is written to ``path`` if given, stored in ``last_export``
+        (``{"format", "data", "path"}``) and passed to ``callback``.
+
+        Returns
+        -------
+        str
+            The request id.
+        """
+        if fmt not in ("svg", "png"):
+            raise ValueError(f"fmt must be 'svg' or 'png', got {fmt!r}")
+        rid = uuid.uuid4().hex[:12]
+        self._exports[rid] = (Path(path) if path is not None else None, callback)
+        self.send({"type": "export", "format": fmt, "id": rid})
+        return rid
+
+    def _on_msg(self, _widget: Any, content: dict, _buffers: Any) -> None:
+        if not isinstance(content, dict) or content.get("type") != "export":
+            return
+        path, callback = self._exports.pop(content.get("id"), (None, None))
+        info = {"format": content.get("format"), "path": None, "error": content.get("error")}
+        data = content.get("data")
+        if data is not None:
+            raw = base64.b64decode(data) if info["format"] == "png" else data.encode()
+            info["data"] = raw
+            if path is not None:
+                path.write_bytes(raw)
+                info["path"] = str(path)
+        self.last_export = info
+        if callback is not None:
+            callback(info)

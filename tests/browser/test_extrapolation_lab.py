@@ -1,0 +1,114 @@
+"""The extrapolation view and Explorer in a real JupyterLab, in headless Chromium."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+CELLS = [
+    "import bayescale as bs\n"
+    "from bayescale.widgets import Explorer\n"
+    "data = bs.datasets.example('saturating')\n"
+    "fit = bs.fit(data, 'saturating_power', x='C', y='loss', num_chains=1, num_warmup=200,\n"
+    "             num_samples=200, seed=0, progress=False)",
+    "ex = Explorer(data, fit=fit)\nex",
+]
+ROOT = ".jp-OutputArea-output .bs-extrapolation"
+KERNEL_IDLE = """() => {
+  const w = window.jupyterapp.shell.currentWidget;
+  return !!w && !!w.sessionContext && w.sessionContext.session?.kernel?.status === 'idle';
+}"""
+SCI = re.compile(r"^\d(\.\d+)?e-?\d+$")
+
+
+def _run(page, expr: str) -> None:
+    """Start a JupyterLab command without awaiting it (the DOM tells when it is done)."""
+    page.evaluate(f"() => {{ window.jupyterapp.commands.execute({expr}); }}")
+    print(f"ran {expr}", flush=True)
+
+
+def _band_ds(page) -> list[str]:
+    return page.eval_on_selector_all(f"{ROOT} path.bs-band",
+                                     "els => els.map(e => e.getAttribute('d'))")
+
+
+@pytest.fixture
+def shot_on_failure(page, artifacts, request):
+    yield
+    if getattr(request.node, "rep_call", None) is None or request.node.rep_call.failed:
+        page.screenshot(path=str(artifacts / f"{request.node.name}-failure.png"))
+
+
+def test_explorer_in_jupyterlab(lab, page, artifacts, shot_on_failure):
+    name = lab.write_notebook("extrapolation.ipynb", CELLS)
+    page.goto(lab.url(f"lab/tree/{name}"))
+    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=120_000)
+    page.wait_for_function("() => window.jupyterapp && document.querySelector("
+                           "'.jp-Notebook') !== null", timeout=60_000)
+    page.wait_for_function(KERNEL_IDLE, timeout=120_000)
+    _run(page, "'notebook:run-all-cells'")
+
+    # the view appears, with the posterior bands, the median and the observed points
+    page.wait_for_selector(f"{ROOT} svg path.bs-band", timeout=240_000)
+    assert page.locator(f"{ROOT} path.bs-band").count() == 3
+    assert page.locator(f"{ROOT} path.bs-median").count() == 1
+    assert page.locator(f"{ROOT} circle.bs-point").count() == 14
+    labels = page.locator(f"{ROOT} .bs-x-axis .tick text").all_text_contents()
+    assert len(labels) >= 3 and all(SCI.match(t) for t in labels), labels
+    readout = page.locator(f"{ROOT} .bs-readout").text_content()
+    assert re.match(r"^at C = 1e24: loss [\d.]+ \(95% predictive: [\d.]+ – [\d.]+\)$", readout)
+
+    # wheel zoom changes the axis; reset restores it
+    ticks = page.locator(f"{ROOT} .bs-x-axis .tick text")
+    home = ticks.all_text_contents()
+    box = page.locator(f"{ROOT} .bs-overlay").bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.wheel(0, -600)
+    page.wait_for_function(f"() => document.querySelector('{ROOT} .bs-x-axis .tick text')"
+                           f".textContent !== {home[0]!r}", timeout=10_000)
+    page.locator(f"{ROOT} .bs-reset").click()
+    page.wait_for_timeout(1000)  # let the kernel's echoes of both ranges come back
+    assert ticks.all_text_contents() == home
+
+    # the credible-level slider (typed into its readout) changes the bands
+    before = _band_ds(page)
+    slider = page.locator(".widget-slider", has_text="credible level")
+    slider.locator(".widget-readout").click()
+    page.keyboard.press("Control+A")
+    page.keyboard.type("0.7")
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        f"() => document.querySelectorAll('{ROOT} path.bs-band').length === 2", timeout=30_000)
+    after = _band_ds(page)
+    assert after[0] not in before
+    page.wait_for_function(  # the read-out follows in its own update
+        f"() => document.querySelector('{ROOT} .bs-readout').textContent.includes('70% ')",
+        timeout=30_000)
+
+    # hover shows the tooltip in engineering notation
+    box = page.locator(f"{ROOT} .bs-overlay").bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.8, box["y"] + box["height"] * 0.5)
+    tip = page.locator(f"{ROOT} .bs-tooltip")
+    tip.wait_for(state="visible", timeout=10_000)
+    text = tip.inner_text()
+    assert re.search(r"^C = [\d.]+e\d+", text) and "median loss = " in text and "70%:" in text
+    page.mouse.move(0, 0)
+
+    view = page.locator(".bs-explorer")
+    view.screenshot(path=str(artifacts / "extrapolation-light.png"))
+    light = page.eval_on_selector(f"{ROOT} path.bs-band", "e => getComputedStyle(e).fill")
+    light_text = page.eval_on_selector(f"{ROOT} .bs-x-axis text", "e => getComputedStyle(e).fill")
+
+    # switch JupyterLab to its dark theme: the view follows
+    _run(page, "'apputils:change-theme', {theme: 'JupyterLab Dark'}")
+    page.wait_for_selector("body[data-jp-theme-light='false']", state="attached",
+                           timeout=60_000)
+    page.wait_for_selector(f"{ROOT}.bs-dark", timeout=10_000)
+    page.wait_for_timeout(500)
+    dark = page.eval_on_selector(f"{ROOT} path.bs-band", "e => getComputedStyle(e).fill")
+    dark_text = page.eval_on_selector(f"{ROOT} .bs-x-axis text", "e => getComputedStyle(e).fill")
+    assert dark != light and dark_text != light_text, (light, dark, light_text, dark_text)
+    view.screenshot(path=str(artifacts / "extrapolation-dark.png"))
