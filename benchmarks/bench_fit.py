@@ -30,7 +30,7 @@ def load(path: Path):
     return n, raw["Training FLOP"].to_numpy() / (6 * n), raw["loss"].to_numpy()
 
 
-def scipy_epoch(n, d, y):
+def scipy_epoch(n, d, y, coarse=False):
     """Epoch's protocol: summed Huber(1e-3) on log residuals, L-BFGS-B from a grid."""
     import numpy as np
     from scipy.optimize import minimize
@@ -44,8 +44,10 @@ def scipy_epoch(n, d, y):
         return np.sum(huber(1e-3, pred - ly))
 
     best = None
-    grid = itertools.product(np.arange(0, 30, 5), np.arange(0, 30, 5), np.arange(-1, 1.5, 0.5),
-                             np.arange(0, 2.5, 0.5), np.arange(0, 2.5, 0.5))
+    step = 2 if coarse else 1
+    grid = itertools.product(np.arange(0, 30, 5)[::step], np.arange(0, 30, 5)[::step],
+                             np.arange(-1, 1.5, 0.5)[::step], np.arange(0, 2.5, 0.5)[::step],
+                             np.arange(0, 2.5, 0.5)[::step])
     for a, b, e, alpha, beta in grid:
         r = minimize(obj, [a, b, e, alpha, beta], method="L-BFGS-B")
         if best is None or r.fun < best.fun:
@@ -97,6 +99,7 @@ def main() -> None:
     p.add_argument("--data", default=str(ROOT.parent / "shared" / "datasets" / "chinchilla-epoch"
                                          / "svg_extracted_data.csv"))
     p.add_argument("--cold", action="store_true")
+    p.add_argument("--coarse", action="store_true", help="scipy grid of 108 starts, not 4,500")
     args = p.parse_args()
     if args.cold:
         os.environ["BAYESCALE_JAX_CACHE"] = "0"
@@ -104,7 +107,7 @@ def main() -> None:
     rows = []
 
     t = time.perf_counter()
-    est = scipy_epoch(n, d, y)
+    est = scipy_epoch(n, d, y, coarse=args.coarse)
     rows.append(("scipy Huber + L-BFGS (point estimate)", time.perf_counter() - t, None, None,
                  None))
     print("scipy:", {k: round(float(v), 4) for k, v in est.items()}, file=sys.stderr)
