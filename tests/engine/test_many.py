@@ -132,3 +132,16 @@ def test_dask_local_cluster_matches_in_process():
     assert remote.keys == local.keys
     for k in local.posterior:
         np.testing.assert_allclose(remote.posterior[k], local.posterior[k], rtol=1e-9)
+
+
+@pytest.mark.filterwarnings("ignore::bayescale.result.DiagnosticWarning")
+def test_vmap_and_map_strategies_agree():
+    data = _curves(4, seed=4)
+    kw = dict(KW, num_warmup=300, num_samples=300)
+    a = bs.fit_many(data, "saturating_power", by="curve", strategy="vmap", **kw)
+    b = bs.fit_many(data, "saturating_power", by="curve", strategy="map", **kw)
+    assert a.settings["strategy"] == "vmap" and b.settings["strategy"] == "map"
+    np.testing.assert_allclose(np.median(a.posterior["alpha"], axis=(1, 2)),
+                               np.median(b.posterior["alpha"], axis=(1, 2)), rtol=0.1)
+    with pytest.raises(bs.BayescaleError, match="strategy must be"):
+        bs.fit_many(data, "saturating_power", by="curve", strategy="pmap", **kw)

@@ -59,16 +59,32 @@ def _stack(trees: list[Any]) -> Any:
     return jax.tree_util.tree_map(lambda *xs: jnp.stack(xs), *trees)
 
 
-def _compiled(space: Space, settings: NutsSettings):
-    key = (space.key, settings)
+def _strategy(strategy: str | None) -> str:
+    """``"vmap"`` (curves in lockstep; for accelerators) or ``"map"`` (curves in sequence
+    inside one compiled call; for CPUs, where a vmapped NUTS step lasts as long as the
+    deepest tree of the whole batch)."""
+    if strategy is None:
+        return "map" if jax.default_backend() == "cpu" else "vmap"
+    if strategy not in ("vmap", "map"):
+        raise BayescaleError(f"strategy must be 'vmap' or 'map', got {strategy!r}")
+    return strategy
+
+
+def _compiled(space: Space, settings: NutsSettings, strategy: str):
+    key = (space.key, settings, strategy)
     if key not in _CACHE:
         solve, hess = build_solvers(space)
         chain = build_chain(space, settings)
         many_chains = jax.vmap(chain, in_axes=(0, 0, None, None))
+        if strategy == "vmap":
+            nuts = jax.vmap(many_chains, in_axes=(0, 0, 0, 0))  # curves x chains, lockstep
+        else:
+            def nuts(keys, inits, covs, data):
+                return jax.lax.map(lambda a: many_chains(*a), (keys, inits, covs, data))
         _CACHE[key] = (
             jax.jit(jax.vmap(solve, in_axes=(0, 0))),          # curves x starts
             jax.jit(jax.vmap(hess, in_axes=(0, 0))),           # curves
-            jax.jit(jax.vmap(many_chains, in_axes=(0, 0, 0, 0))),  # curves x chains
+            jax.jit(nuts),
             jax.jit(jax.vmap(jax.vmap(lambda t, st: space.unpack(t, st)[0],
                                       in_axes=(0, None)), in_axes=(0, 0))),
         )
@@ -87,7 +103,8 @@ def _regularise(h: np.ndarray, dim: int) -> np.ndarray:
 
 
 def run_batch(space: Space, datasets: list, indices: Sequence[int], size: int,
-              settings: NutsSettings, seed: int, num_starts: int) -> dict[str, np.ndarray]:
+              settings: NutsSettings, seed: int, num_starts: int,
+              strategy: str = "vmap") -> dict[str, np.ndarray]:
     """Fit one batch of curves in one vectorised call (also the Dask task).
 
     Returns
@@ -95,7 +112,7 @@ def run_batch(space: Space, datasets: list, indices: Sequence[int], size: int,
     dict
         ``posterior`` (name -> (curve, chain, draw)) and sample stats.
     """
-    solve, hess, nuts, unpack = _compiled(space, settings)
+    solve, hess, nuts, unpack = _compiled(space, settings, strategy)
     padded = [pad(ds, size) for ds in datasets]
     data = _stack(padded)
     starts = np.stack([
@@ -131,7 +148,8 @@ def fit_many(data: Any, law: Law | str, *, by: str | None = None,
              num_chains: int = 4, num_warmup: int = 1000, num_samples: int = 1000,
              seed: int = 0, progress: bool | None = None, batch_size: int | None = None,
              target_accept_prob: float = 0.8, max_tree_depth: int = 10,
-             dense_mass: bool = True, num_starts: int = 6, client: Any = None):
+             dense_mass: bool = True, num_starts: int = 6, client: Any = None,
+             strategy: str | None = None):
     """Fit one law to many curves in vectorised NUTS runs.
 
     Parameters
@@ -152,6 +170,11 @@ def fit_many(data: Any, law: Law | str, *, by: str | None = None,
         Hand the batches to a Dask cluster (each batch is one vectorised call on a
         worker); the draws are identical to the in-process path for the same seed and
         ``batch_size``.
+    strategy : {"vmap", "map"}, optional
+        ``"vmap"`` runs the curves of a batch in lockstep (fast on accelerators);
+        ``"map"`` runs them one after another inside one compiled call, which avoids
+        waiting for the deepest NUTS tree of the batch (faster on CPUs). Default: ``"map"``
+        on CPU, ``"vmap"`` otherwise.
 
     Returns
     -------
@@ -184,12 +207,14 @@ def fit_many(data: Any, law: Law | str, *, by: str | None = None,
     batch = max(n_dev, batch - batch % n_dev) if n_dev > 1 else batch
     settings = NutsSettings(num_warmup, num_samples, num_chains, float(target_accept_prob),
                             int(max_tree_depth), bool(dense_mass), False)
+    strategy = _strategy(strategy)
     chunks = [list(range(i, min(i + batch, len(datasets))))
               for i in range(0, len(datasets), batch)]
     results: list[dict[str, Any]] = []
     if client is not None:
         futures = [client.submit(run_batch, space, [datasets[i] for i in idx], idx, size,
-                                 settings, seed, num_starts, pure=False) for idx in chunks]
+                                 settings, seed, num_starts, strategy, pure=False)
+                   for idx in chunks]
         results = client.gather(futures)
     else:
         with progress_bar(len(datasets), f"fit_many {space.law.name}",
@@ -197,7 +222,7 @@ def fit_many(data: Any, law: Law | str, *, by: str | None = None,
             done = 0
             for idx in chunks:
                 results.append(run_batch(space, [datasets[i] for i in idx], idx, size,
-                                         settings, seed, num_starts))
+                                         settings, seed, num_starts, strategy))
                 done += len(idx)
                 update(done)
     posterior = {k: np.concatenate([r["posterior"][k] for r in results])
@@ -211,5 +236,5 @@ def fit_many(data: Any, law: Law | str, *, by: str | None = None,
                   "num_samples": num_samples, "seed": seed,
                   "target_accept_prob": float(target_accept_prob),
                   "max_tree_depth": int(max_tree_depth), "dense_mass": bool(dense_mass),
-                  "batch_size": batch, "bucket": size},
+                  "batch_size": batch, "bucket": size, "strategy": strategy},
         timing={"total_s": time.perf_counter() - t0}, by=by)
