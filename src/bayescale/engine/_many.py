@@ -60,9 +60,12 @@ def _stack(trees: list[Any]) -> Any:
 
 
 def _strategy(strategy: str | None) -> str:
-    """``"vmap"`` (curves in lockstep; for accelerators) or ``"map"`` (curves in sequence
-    inside one compiled call; for CPUs, where a vmapped NUTS step lasts as long as the
-    deepest tree of the whole batch)."""
+    """Resolve the batching strategy: ``"map"`` on CPU, ``"vmap"`` on accelerators.
+
+    ``"vmap"`` runs curves in lockstep; ``"map"`` runs them in sequence inside one
+    compiled call, since on CPUs a vmapped NUTS step lasts as long as the deepest tree of
+    the whole batch.
+    """
     if strategy is None:
         return "map" if jax.default_backend() == "cpu" else "vmap"
     if strategy not in ("vmap", "map"):
