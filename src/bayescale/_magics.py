@@ -68,17 +68,13 @@ def _parse_assignments(text: str, sep: str = ",") -> dict[str, str]:
     return out
 
 
-def _floats(spec: str) -> dict[str, list[float]]:
-    out: dict[str, list[float]] = {}
-    for part in filter(None, (p.strip() for p in spec.split(","))):
-        if "=" not in part:
-            raise _fail(f"--predict expects NAME=VALUE[,NAME=VALUE...], got {part!r}")
-        k, v = part.split("=", 1)
-        try:
-            out.setdefault(k.strip(), []).append(float(v))
-        except ValueError:
-            raise _fail(f"--predict: {v.strip()!r} is not a number") from None
-    return out
+def _floats(spec: str) -> dict[str, Any]:
+    from bayescale.cli import parse_predict
+
+    try:
+        return parse_predict(spec)
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
 
 
 def _prior(text: str) -> Any:

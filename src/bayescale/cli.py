@@ -13,7 +13,8 @@ import pandas as pd
 __all__ = ["main"]
 
 
-def _parse_predict(text: str | None) -> dict[str, np.ndarray]:
+def parse_predict(text: str | None) -> dict[str, np.ndarray]:
+    """Parse ``NAME=VALUE[,NAME=VALUE...]`` into arrays per name (repeats append)."""
     if not text:
         return {}
     out: dict[str, list[float]] = {}
@@ -46,7 +47,7 @@ def _cmd_fit(args: argparse.Namespace) -> int:
         raise ValueError("give exactly one of --law NAME or --formula 'y ~ ...'")
     law = args.law or args.formula
     x = [c.strip() for c in args.x.split(",")] if args.x else None
-    predict = _parse_predict(args.predict)
+    predict = parse_predict(args.predict)
     fit = bs.fit(args.file, law, x=x, y=args.y, likelihood=args.likelihood,
                  num_samples=args.samples, num_warmup=args.warmup, num_chains=args.chains,
                  seed=args.seed, progress=not args.quiet)
