@@ -46,7 +46,7 @@ DERIVED = [
     pytest.param(name, alias, id=f"{name}:{alias}")
     for name, ds in DATASETS.items()
     for alias, spec in ds.files.items()
-    if not spec.downloadable
+    if not spec.downloadable and spec.derive is None
 ]
 
 
@@ -341,3 +341,39 @@ def test_download_failure_explains_offline_fix(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(pooch, "retrieve", offline)
     with pytest.raises(OSError, match=r"could not download .*BAYESCALE_DATA"):
         load("obsscaling")
+
+
+def test_derived_counts_rebuilt_from_upstream_parquet(monkeypatch, tmp_path):
+    """Without a local copy (Binder), per-problem counts are derived from the pinned parquet."""
+    pytest.importorskip("pyarrow")
+    import shutil
+
+    from bayescale import datasets
+    from bayescale.datasets import _load
+
+    shared = Path(__file__).resolve().parents[2].parent / "shared" / "datasets"
+    parquet = shared / "llmonkeys-pythia-math" / "large_language_monkeys_original_pass_at_k.parquet"
+    if not parquet.is_file():
+        pytest.skip("shared parquet not available")
+    monkeypatch.delenv("BAYESCALE_DATA", raising=False)
+    calls = []
+
+    def fake_retrieve(url, known_hash, fname, path, progressbar):
+        calls.append((url, known_hash))
+        dest = Path(path) / fname
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(parquet, dest)
+        return str(dest)
+
+    import pooch
+
+    monkeypatch.setattr(pooch, "retrieve", fake_retrieve)
+    monkeypatch.setattr(pooch, "os_cache", lambda name: tmp_path)
+    derived = datasets.load("llmonkeys-pythia-math")
+    local = datasets.load("llmonkeys-pythia-math", path=shared)
+    assert len(calls) == 1 and calls[0][1].startswith("sha256:")
+    key = ["model", "problem"]
+    a = derived.sort_values(key).reset_index(drop=True)
+    b = local.sort_values(key).reset_index(drop=True)
+    pd.testing.assert_frame_equal(a, b, check_dtype=False)
+    assert _load is not None

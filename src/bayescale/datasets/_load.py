@@ -117,6 +117,11 @@ def load(
     spec = get_dataset(name)
     fspec = spec.file(file)
     local = _find_local(spec, fspec, path)
+    if local is None and not fspec.downloadable and fspec.derive is not None:
+        alias, derive = fspec.derive  # rebuild a derived file from its upstream source
+        upstream = spec.file(alias)
+        raw = _read(spec, upstream, _download(spec, upstream), tidy=False)
+        return fspec.tidy(derive(raw))
     source = local if local is not None else _download(spec, fspec)
     return _read(spec, fspec, source)
 
@@ -178,8 +183,9 @@ def _download(spec: DatasetSpec, fspec: FileSpec) -> Path:
     return Path(fetched)
 
 
-def _read(spec: DatasetSpec, fspec: FileSpec, source: Path) -> pd.DataFrame:
-    """Read ``source`` and tidy it; errors name the dataset and the file."""
+def _read(spec: DatasetSpec, fspec: FileSpec, source: Path, *, tidy: bool = True
+          ) -> pd.DataFrame:
+    """Read ``source`` and tidy it (unless ``tidy=False``); errors name the dataset and file."""
     where = f"dataset {spec.name!r}, file {str(source)!r}"
     if fspec.reader == "parquet":
         try:
@@ -193,6 +199,8 @@ def _read(spec: DatasetSpec, fspec: FileSpec, source: Path) -> pd.DataFrame:
             raw = pd.read_csv(source, **fspec.read_kwargs)
         except ValueError as err:  # includes pandas' ParserError and EmptyDataError
             raise ValueError(f"{where}: cannot parse as CSV: {err}") from err
+    if not tidy:
+        return raw
     try:
         return fspec.tidy(raw)
     except (KeyError, ValueError, TypeError) as err:

@@ -34,6 +34,10 @@ class FileSpec:
     sha256: str | None = None
     reader: Literal["csv", "parquet"] = "csv"
     read_kwargs: Mapping[str, Any] = field(default_factory=dict)
+    #: For a derived file: (alias of the upstream file it is computed from, function
+    #: turning that raw upstream table into this file's raw table). Lets ``load``
+    #: rebuild it where only the network is available (e.g. on Binder).
+    derive: tuple[str, Callable[[pd.DataFrame], pd.DataFrame]] | None = None
 
     @property
     def downloadable(self) -> bool:
@@ -149,6 +153,7 @@ _SPECS = (
                 "per_problem_counts.csv",
                 tidy=_tidy.monkeys_counts,
                 source=_derived("DERIVED (rows with k=1)", _SCHAEFFER_MONKEYS, _MONKEYS_PARQUET),
+                derive=("pass_at_k", _tidy.monkeys_counts_from_parquet),
             ),
             "coverage": FileSpec(
                 "coverage_vs_k.csv",

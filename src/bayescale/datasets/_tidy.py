@@ -141,6 +141,18 @@ def monkeys_counts(raw: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def monkeys_counts_from_parquet(raw: pd.DataFrame) -> pd.DataFrame:
+    """Rebuild ``per_problem_counts.csv``'s raw table from the upstream parquet (k = 1)."""
+    require(raw, ["Model", "Benchmark", "Problem Idx", "Num. Samples Total",
+                  "Num. Samples Correct", "Scaling Parameter"])
+    rows = raw[raw["Scaling Parameter"] == 1]
+    return pd.DataFrame({"model": rows["Model"].to_numpy(),
+                         "benchmark": rows["Benchmark"].to_numpy(),
+                         "problem_idx": rows["Problem Idx"].to_numpy(),
+                         "n_samples": rows["Num. Samples Total"].to_numpy(),
+                         "n_correct": rows["Num. Samples Correct"].to_numpy()})
+
+
 def monkeys_coverage(raw: pd.DataFrame) -> pd.DataFrame:
     """``model, N, k, coverage``: mean pass@k over the 128 problems."""
     require(raw, ["model", "k", "coverage"])
