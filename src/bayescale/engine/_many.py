@@ -73,8 +73,8 @@ def _strategy(strategy: str | None) -> str:
     return strategy
 
 
-def _compiled(space: Space, settings: NutsSettings, strategy: str):
-    key = (space.key, settings, strategy)
+def _compiled(space: Space, settings: NutsSettings, strategy: str, n_dev: int = 1):
+    key = (space.key, settings, strategy, n_dev)
     if key not in _CACHE:
         solve, hess = build_solvers(space)
         chain = build_chain(space, settings)
@@ -84,6 +84,13 @@ def _compiled(space: Space, settings: NutsSettings, strategy: str):
         else:
             def nuts(keys, inits, covs, data):
                 return jax.lax.map(lambda a: many_chains(*a), (keys, inits, covs, data))
+        if n_dev > 1:  # shard the curve axis: each device runs its share of the curves
+            from jax.sharding import Mesh, PartitionSpec
+
+            mesh = Mesh(np.array(jax.local_devices()[:n_dev]), ("curve",))
+            spec = PartitionSpec("curve")
+            nuts = jax.shard_map(nuts, mesh=mesh, in_specs=(spec, spec, spec, spec),
+                                 out_specs=spec, check_vma=False)
         _CACHE[key] = (
             jax.jit(jax.vmap(solve, in_axes=(0, 0))),          # curves x starts
             jax.jit(jax.vmap(hess, in_axes=(0, 0))),           # curves
@@ -115,7 +122,14 @@ def run_batch(space: Space, datasets: list, indices: Sequence[int], size: int,
     dict
         ``posterior`` (name -> (curve, chain, draw)) and sample stats.
     """
-    solve, hess, nuts, unpack = _compiled(space, settings, strategy)
+    n_real = len(datasets)
+    n_dev = jax.local_device_count()
+    n_dev = n_dev if n_dev > 1 else 1
+    if n_dev > 1 and n_real % n_dev:  # pad the batch to the device count (extra rows dropped)
+        extra = n_dev - n_real % n_dev
+        datasets = list(datasets) + [datasets[-1]] * extra
+        indices = list(indices) + [indices[-1]] * extra
+    solve, hess, nuts, unpack = _compiled(space, settings, strategy, n_dev)
     padded = [pad(ds, size) for ds in datasets]
     data = _stack(padded)
     starts = np.stack([
@@ -140,9 +154,10 @@ def run_batch(space: Space, datasets: list, indices: Sequence[int], size: int,
     z = np.asarray(z)
     b, _, s, p = z.shape
     nat = unpack(jnp.asarray(z.reshape(b, c * s, p)), data["stats"])
-    return {"posterior": {k: np.asarray(v).reshape(b, c, s) for k, v in nat.items()},
-            "diverging": np.asarray(div), "n_steps": np.asarray(steps),
-            "acceptance_rate": np.asarray(acc), "step_size": np.asarray(step_size)}
+    keep = slice(0, n_real)
+    return {"posterior": {k: np.asarray(v).reshape(b, c, s)[keep] for k, v in nat.items()},
+            "diverging": np.asarray(div)[keep], "n_steps": np.asarray(steps)[keep],
+            "acceptance_rate": np.asarray(acc)[keep], "step_size": np.asarray(step_size)[keep]}
 
 
 def fit_many(data: Any, law: Law | str, *, by: str | None = None,
@@ -207,7 +222,7 @@ def fit_many(data: Any, law: Law | str, *, by: str | None = None,
     size = bucket(max(ds.n for ds in datasets))
     n_dev = jax.local_device_count()
     batch = _check_int("batch_size", batch_size or 256, 1)
-    batch = max(n_dev, batch - batch % n_dev) if n_dev > 1 else batch
+    batch = max(n_dev, batch - batch % n_dev) if n_dev > 1 else batch  # whole shards
     settings = NutsSettings(num_warmup, num_samples, num_chains, float(target_accept_prob),
                             int(max_tree_depth), bool(dense_mass), False)
     strategy = _strategy(strategy)
@@ -239,5 +254,6 @@ def fit_many(data: Any, law: Law | str, *, by: str | None = None,
                   "num_samples": num_samples, "seed": seed,
                   "target_accept_prob": float(target_accept_prob),
                   "max_tree_depth": int(max_tree_depth), "dense_mass": bool(dense_mass),
-                  "batch_size": batch, "bucket": size, "strategy": strategy},
+                  "batch_size": batch, "bucket": size, "strategy": strategy,
+                  "devices": n_dev},
         timing={"total_s": time.perf_counter() - t0}, by=by)
