@@ -1,10 +1,14 @@
 // Entry of the one bundle shared by every bayescale view; dispatches on the `_view` trait.
 import "./style.css";
+import { renderCrossover } from "./crossover.js";
 import { renderExtrapolation } from "./extrapolation.js";
+import { renderPassUntil } from "./passuntil.js";
 
 /** @type {Record<string, (ctx: { model: any, el: HTMLElement }) => () => void>} */
 export const VIEWS = {
   extrapolation: renderExtrapolation,
+  passuntil: renderPassUntil,
+  crossover: renderCrossover,
 };
 
 /**

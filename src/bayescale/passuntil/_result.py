@@ -255,6 +255,15 @@ class PassUntilFit:
         ax.legend(fontsize="small")
         return ax
 
+    def widget(self, **kwargs: Any) -> Any:
+        """Interactive notebook view (:class:`bayescale.widgets.PassUntilWidget`).
+
+        Keywords go to :meth:`PassUntilWidget.from_fit` (``predict_N``, ``ci_prob``, ...).
+        """
+        from bayescale.widgets import PassUntilWidget
+
+        return PassUntilWidget.from_fit(self, **kwargs)
+
     def _repr_html_(self) -> str:
         diag = self.diagnostics(warn=False)
         facts = {

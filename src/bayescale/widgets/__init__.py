@@ -2,6 +2,10 @@
 
 - :class:`ExtrapolationWidget`: nested credible bands, median, points, a target read-out;
   ``fit.widget()`` returns one.
+- :class:`PassUntilWidget`: PU against N with instance lines, the task band, predicted
+  points and the emergence panel; ``passuntil_fit.widget()`` returns one.
+- :class:`CrossoverWidget`: both curves with bands, P(A better than B) and the
+  crossing-location density; ``crossover_result.widget()`` returns one.
 - :class:`Explorer`: an ipywidgets dashboard around it (law, credible level, target,
   Fit button, export); ``bs.explore(data, ...)`` returns one.
 
@@ -15,15 +19,19 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
+    from bayescale.widgets.crossover import CrossoverWidget
     from bayescale.widgets.explorer import Explorer, explore
     from bayescale.widgets.extrapolation import ExtrapolationWidget
+    from bayescale.widgets.passuntil import PassUntilWidget
 
-__all__ = ["Explorer", "ExtrapolationWidget", "explore"]
+__all__ = ["CrossoverWidget", "Explorer", "ExtrapolationWidget", "PassUntilWidget", "explore"]
 
 _WHERE = {
     "ExtrapolationWidget": "bayescale.widgets.extrapolation",
     "Explorer": "bayescale.widgets.explorer",
     "explore": "bayescale.widgets.explorer",
+    "PassUntilWidget": "bayescale.widgets.passuntil",
+    "CrossoverWidget": "bayescale.widgets.crossover",
 }
 
 

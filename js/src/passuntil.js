@@ -1,0 +1,229 @@
+// The PassUntil view: PU against N on log axes with thin per-instance median lines, the
+// task-level band and median, observed r/K and predicted points with intervals (top);
+// log(-log PU) against log N with the emergence class and its probability (bottom).
+// Python computes everything (src/bayescale/widgets/passuntil.py).
+import { select } from "d3-selection";
+import { bandPath, linePath, MARGIN, makePanel } from "./crossover.js";
+import { Disposer, h } from "./dom.js";
+import { formatEng, formatLevel } from "./format.js";
+import { paddedDomain } from "./scales.js";
+import { followTheme } from "./theme.js";
+
+/**
+ * A band on `grid_n`.
+ * @typedef {{ level: number, lower: number[], upper: number[] }} PUBand
+ */
+/**
+ * A predicted point with its interval.
+ * @typedef {{ x: number, median: number, lower: number, upper: number }} PUPrediction
+ */
+
+/**
+ * Synced traits of PassUntilWidget (src/bayescale/widgets/passuntil.py).
+ * @typedef {Object} PassUntilModel
+ * @property {"passuntil"} _view
+ * @property {number[]} grid_n increasing model sizes
+ * @property {number[]} task_median task-level median PU on grid_n
+ * @property {PUBand | {}} task_band
+ * @property {{ name: string, median: number[] }[]} instances instance-level medians
+ * @property {{ x: number, y: number }[]} observed r/K of uncensored records
+ * @property {number[]} predict_n
+ * @property {PUPrediction[]} predicted
+ * @property {number[]} f_median log(-log PU) of the task median
+ * @property {PUBand | {}} f_band
+ * @property {{ x: number, y: number }[]} f_observed
+ * @property {PUPrediction[]} f_predicted
+ * @property {{ label?: string, meaning?: string, prob?: number, probs?: Record<string, number> }} emergence
+ * @property {number} ci_prob
+ * @property {"auto" | "light" | "dark"} theme
+ * @property {number} height
+ */
+
+/** Traits whose change redraws the view. */
+export const PASSUNTIL_TRAITS = [
+  "grid_n", "task_median", "task_band", "instances", "observed", "predict_n", "predicted",
+  "f_median", "f_band", "f_observed", "f_predicted", "emergence", "ci_prob", "height",
+];
+
+/**
+ * Read every synced trait into a plain object.
+ * @param {any} model
+ * @returns {PassUntilModel}
+ */
+export function passUntilSnapshot(model) {
+  const g = (/** @type {string} */ k, /** @type {any} */ dflt) => model.get(k) ?? dflt;
+  return {
+    _view: "passuntil", grid_n: g("grid_n", []), task_median: g("task_median", []),
+    task_band: g("task_band", {}), instances: g("instances", []), observed: g("observed", []),
+    predict_n: g("predict_n", []), predicted: g("predicted", []), f_median: g("f_median", []),
+    f_band: g("f_band", {}), f_observed: g("f_observed", []), f_predicted: g("f_predicted", []),
+    emergence: g("emergence", {}), ci_prob: g("ci_prob", 0.9), theme: g("theme", "auto"),
+    height: g("height", 560),
+  };
+}
+
+/**
+ * The emergence label: "emergence: linear (follows the task scaling law), P = 0.87".
+ * @param {PassUntilModel["emergence"]} e
+ * @returns {string}
+ */
+export function emergenceText(e) {
+  if (!e || !e.label) return "emergence: fit without the curvature term";
+  const meaning = e.meaning ? ` (${e.meaning})` : "";
+  return `emergence: ${e.label}${meaning}, P = ${Number(e.prob).toFixed(3)}`;
+}
+
+/** @param {any} b @returns {b is PUBand} */
+const isBand = (b) => !!b && Array.isArray(b.lower) && Array.isArray(b.upper);
+
+/**
+ * Draw predicted points with interval whiskers into `g`.
+ * @param {any} g @param {PUPrediction[]} rows @param {any} xs @param {any} ys @param {boolean} yLog
+ */
+function drawPredicted(g, rows, xs, ys, yLog) {
+  const ok = (/** @type {PUPrediction} */ r) => r.x > 0 && [r.median, r.lower, r.upper]
+    .every((v) => Number.isFinite(v) && (!yLog || v > 0));
+  const shown = rows.filter(ok);
+  g.selectAll("line.bs-pred-interval").data(shown).join("line").attr("class", "bs-pred-interval")
+    .attr("x1", (/** @type {PUPrediction} */ r) => xs(r.x)).attr("x2", (/** @type {PUPrediction} */ r) => xs(r.x))
+    .attr("y1", (/** @type {PUPrediction} */ r) => ys(r.lower)).attr("y2", (/** @type {PUPrediction} */ r) => ys(r.upper))
+    .style("stroke", "var(--bs-target)").style("stroke-width", "3px").style("stroke-linecap", "round");
+  g.selectAll("circle.bs-pred-point").data(shown).join("circle").attr("class", "bs-pred-point")
+    .attr("cx", (/** @type {PUPrediction} */ r) => xs(r.x)).attr("cy", (/** @type {PUPrediction} */ r) => ys(r.median))
+    .attr("r", 4).style("fill", "var(--bs-target)").style("stroke", "var(--bs-surface)");
+}
+
+/**
+ * Draw observed points into `g`.
+ * @param {any} g @param {{x: number, y: number}[]} pts @param {any} xs @param {any} ys @param {boolean} yLog
+ */
+function drawObserved(g, pts, xs, ys, yLog) {
+  const shown = pts.filter((p) => p.x > 0 && Number.isFinite(p.y) && (!yLog || p.y > 0));
+  g.selectAll("circle.bs-point").data(shown).join("circle").attr("class", "bs-point")
+    .attr("cx", (/** @type {any} */ p) => xs(p.x)).attr("cy", (/** @type {any} */ p) => ys(p.y)).attr("r", 2.5);
+}
+
+/**
+ * Render the view into `el`; returns the cleanup.
+ * @param {{ model: any, el: HTMLElement }} ctx
+ * @returns {() => void}
+ */
+export function renderPassUntil({ model, el }) {
+  const doc = el.ownerDocument;
+  const d = new Disposer();
+  const root = h(doc, "div", "bs-root bs-passuntil");
+  const chart = h(doc, "div", "bs-chart");
+  const legend = h(doc, "div", "bs-legend");
+  root.append(chart, legend);
+  el.appendChild(root);
+  let width = 0;
+
+  const svg = select(chart).append("svg").attr("class", "bs-svg");
+  const top = makePanel(svg, "bs-pu-panel");
+  const bottom = makePanel(svg, "bs-f-panel");
+  const instG = top.body.append("g").attr("class", "bs-instances");
+  const bandT = top.body.append("path").attr("class", "bs-band bs-pu-band");
+  const medT = top.body.append("path").attr("class", "bs-median bs-pu-median");
+  const obsT = top.body.append("g").attr("class", "bs-points");
+  const predT = top.body.append("g").attr("class", "bs-predicted");
+  const bandB = bottom.body.append("path").attr("class", "bs-band bs-f-band");
+  const medB = bottom.body.append("path").attr("class", "bs-median bs-f-median");
+  const obsB = bottom.body.append("g").attr("class", "bs-points");
+  const predB = bottom.body.append("g").attr("class", "bs-predicted");
+  const label = bottom.g.append("text").attr("class", "bs-axis-label bs-emergence")
+    .attr("text-anchor", "end");
+  const empty = top.g.append("text").attr("class", "bs-empty").attr("text-anchor", "middle");
+
+  function draw() {
+    const m = passUntilSnapshot(model);
+    const w = Math.max(320, width || el.clientWidth || 640);
+    const pw = w - MARGIN.left - MARGIN.right;
+    const gap = 16;
+    const inner = m.height - 2 * (MARGIN.top + MARGIN.bottom) - gap;
+    const ph1 = Math.max(80, Math.round(inner * 0.58));
+    const ph2 = Math.max(60, inner - ph1);
+    svg.attr("width", w).attr("height", m.height).attr("viewBox", `0 0 ${w} ${m.height}`);
+    const grid = m.grid_n;
+    const xDomain = paddedDomain([...grid, ...m.observed.map((p) => p.x), ...m.predicted.map((p) => p.x)], true, 0.02);
+
+    // top: PU on log axes
+    const tb = isBand(m.task_band) ? m.task_band : null;
+    const pus = [...m.task_median, ...m.observed.map((p) => p.y)];
+    if (tb) pus.push(...tb.lower, ...tb.upper);
+    for (const r of m.predicted) pus.push(r.lower, r.upper);
+    const a = top.layout({
+      top: MARGIN.top, pw, ph: ph1, xLog: true, yLog: true, xDomain,
+      yDomain: paddedDomain(pus.filter((v) => v > 1e-30), true, 0.05), xText: "",
+      yText: "PU",
+    });
+    instG.selectAll("path.bs-instance").data(m.instances).join("path").attr("class", "bs-instance")
+      .attr("d", (/** @type {any} */ s) => linePath(grid, s.median, a.xs, a.ys, true, true))
+      .style("fill", "none").style("stroke", "var(--bs-fg2)").style("stroke-width", "0.8px")
+      .style("stroke-opacity", 0.35);
+    bandT.attr("d", tb ? bandPath(grid, tb.lower, tb.upper, a.xs, a.ys, true, true) : "");
+    medT.attr("d", linePath(grid, m.task_median, a.xs, a.ys, true, true));
+    drawObserved(obsT, m.observed, a.xs, a.ys, true);
+    drawPredicted(predT, m.predicted, a.xs, a.ys, true);
+    empty.attr("x", pw / 2).attr("y", ph1 / 2).text(grid.length ? "" : "no data to show");
+
+    // bottom: F = log(-log PU) against log N
+    const fb = isBand(m.f_band) ? m.f_band : null;
+    const fs = [...m.f_median, ...m.f_observed.map((p) => p.y)];
+    if (fb) fs.push(...fb.lower, ...fb.upper);
+    for (const r of m.f_predicted) fs.push(r.lower, r.upper);
+    const b = bottom.layout({
+      top: MARGIN.top * 2 + ph1 + MARGIN.bottom + gap - MARGIN.top, pw, ph: ph2, xLog: true,
+      yLog: false, xDomain, yDomain: paddedDomain(fs, false, 0.06), xText: "N",
+      yText: "log(−log PU)",
+    });
+    bandB.attr("d", fb ? bandPath(grid, fb.lower, fb.upper, b.xs, b.ys, true, false) : "");
+    medB.attr("d", linePath(grid, m.f_median, b.xs, b.ys, true, false));
+    drawObserved(obsB, m.f_observed, b.xs, b.ys, false);
+    drawPredicted(predB, m.f_predicted, b.xs, b.ys, false);
+    label.attr("x", pw - 4).attr("y", 14).text(emergenceText(m.emergence));
+    renderPULegend(doc, legend, m);
+  }
+
+  for (const name of PASSUNTIL_TRAITS) d.onModel(model, `change:${name}`, draw);
+  const theme = followTheme(root, () => passUntilSnapshot(model).theme);
+  d.add(() => theme.dispose());
+  d.onModel(model, "change:theme", theme.update);
+  if (typeof ResizeObserver !== "undefined") {
+    const ro = new ResizeObserver((entries) => {
+      const w = Math.floor(entries[0]?.contentRect.width ?? 0);
+      if (w > 0 && Math.abs(w - width) > 1) { width = w; draw(); }
+    });
+    ro.observe(el);
+    d.add(() => ro.disconnect());
+  }
+  draw();
+  return () => {
+    d.dispose();
+    root.remove();
+  };
+}
+
+/**
+ * Legend of the PassUntil view.
+ * @param {Document} doc @param {HTMLElement} legend @param {PassUntilModel} m
+ */
+function renderPULegend(doc, legend, m) {
+  /** @type {HTMLElement[]} */
+  const items = [];
+  const item = (/** @type {string} */ text, /** @type {string} */ cls, /** @type {Record<string, string>} */ style = {}) => {
+    const it = h(doc, "span", "bs-legend-item");
+    const key = h(doc, "span", `bs-key ${cls}`);
+    Object.assign(key.style, style);
+    it.append(key, doc.createTextNode(text));
+    items.push(it);
+  };
+  item("task median", "bs-key-median");
+  item(`task ${formatLevel(m.ci_prob)}`, "bs-key-band");
+  if (m.instances.length) item(`instances (${m.instances.length})`, "", { height: "0", borderTop: "1px solid var(--bs-fg2)" });
+  if (m.observed.length) item("r/K", "bs-key-point");
+  if (m.predicted.length) {
+    const ns = m.predicted.map((r) => formatEng(r.x)).join(", ");
+    item(`predicted at N = ${ns}`, "", { width: "7px", height: "7px", borderRadius: "50%", background: "var(--bs-target)" });
+  }
+  legend.replaceChildren(...items);
+}
