@@ -1,0 +1,81 @@
+"""The crossover and PassUntil views in a real JupyterLab, in headless Chromium."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.browser.test_extrapolation_lab import KERNEL_IDLE, _run
+
+pytestmark = pytest.mark.browser
+
+CELLS = [
+    "import warnings\n"
+    "import numpy as np, pandas as pd\n"
+    "import bayescale as bs\n"
+    "from bayescale import passuntil as pu\n"
+    "warnings.simplefilter('ignore', bs.result.DiagnosticWarning)\n"
+    "C = np.logspace(18, 21, 12)\n"
+    "rng = np.random.default_rng(3)\n"
+    "def runs(E, A, alpha):\n"
+    "    y = (E + A * C ** -alpha) * np.exp(0.01 * rng.standard_normal(C.size))\n"
+    "    return pd.DataFrame({'C': C, 'loss': y})\n"
+    "kw = dict(x='C', y='loss', num_chains=2, num_warmup=200, num_samples=200, progress=False)\n"
+    "a = bs.fit(runs(2.0, 2.0e3, 0.16), 'saturating_power', **kw)\n"
+    "b = bs.fit(runs(1.7, 3.0e4, 0.21), 'saturating_power', **kw)\n"
+    "cross = bs.crossover(a, b, over=('C', 1e18, 1e25), labels=('A', 'B'))",
+    "cross.widget()",
+    "sizes = np.array([3e7, 6e7, 1.2e8, 2.4e8, 4.8e8, 9.6e8])\n"
+    "lc, al = rng.normal(np.log(3e3), 0.4, 8), rng.normal(0.5, 0.05, 8)\n"
+    "p = np.exp(-np.exp(lc)[None, :] * sizes[:, None] ** -al[None, :])\n"
+    "task = pu.fit(pu.simulate(p, N=sizes, r=2, K_max=100_000, seed=1), num_chains=2,\n"
+    "              num_warmup=200, num_samples=200, progress=False)",
+    "task.widget()",
+]
+CROSS = ".jp-OutputArea-output .bs-crossover"
+PU = ".jp-OutputArea-output .bs-passuntil"
+
+
+def _fill(page, selector: str) -> str:
+    return page.eval_on_selector(selector, "e => getComputedStyle(e).fill")
+
+
+def test_crossover_and_passuntil_views(lab, page, artifacts):
+    name = lab.write_notebook("views.ipynb", CELLS)
+    page.goto(lab.url(f"lab/tree/{name}"))
+    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=120_000)
+    page.wait_for_function(KERNEL_IDLE, timeout=120_000)
+    _run(page, "'notebook:run-all-cells'")
+
+    # crossover: both curves with bands, P(A better) with the 0.5 line and the density
+    page.wait_for_selector(f"{CROSS} svg path.bs-prob-line", timeout=300_000)
+    assert page.locator(f"{CROSS} path.bs-cx-band").count() == 2
+    assert page.locator(f"{CROSS} path.bs-cx-median").count() == 2
+    assert page.locator(f"{CROSS} line.bs-half-line").count() == 1
+    assert page.locator(f"{CROSS} rect.bs-cross-bar").count() > 0
+    text = page.locator(CROSS).inner_text()
+    assert re.search(r"P\(A and B cross in range\) = [01]\.\d{3}", text), text
+    labels = page.locator(f"{CROSS} .bs-x-axis .tick text").all_text_contents()
+    assert labels and all(re.match(r"^\d(\.\d+)?e-?\d+$", t) for t in labels), labels
+
+    # PassUntil: one thin line per instance, the task band, the emergence label
+    page.wait_for_selector(f"{PU} svg path.bs-instance", timeout=300_000)
+    assert page.locator(f"{PU} path.bs-instance").count() == 8
+    assert page.locator(f"{PU} path.bs-pu-band").count() == 1
+    assert page.locator(f"{PU} circle.bs-pred-point").count() >= 1
+    emergence = page.locator(f"{PU} .bs-emergence").text_content()
+    assert re.search(r"(linear|accelerated|sub-scaling|concave|convex)", emergence, re.I), emergence
+
+    page.locator(CROSS).screenshot(path=str(artifacts / "crossover-light.png"))
+    page.locator(PU).screenshot(path=str(artifacts / "passuntil-light.png"))
+    light = (_fill(page, f"{CROSS} path.bs-cx-band"), _fill(page, f"{PU} path.bs-pu-band"))
+
+    _run(page, "'apputils:change-theme', {theme: 'JupyterLab Dark'}")
+    page.wait_for_selector("body[data-jp-theme-light='false']", state="attached",
+                           timeout=60_000)
+    page.wait_for_timeout(1000)
+    dark = (_fill(page, f"{CROSS} path.bs-cx-band"), _fill(page, f"{PU} path.bs-pu-band"))
+    assert dark[0] != light[0] and dark[1] != light[1], (light, dark)
+    page.locator(CROSS).screenshot(path=str(artifacts / "crossover-dark.png"))
+    page.locator(PU).screenshot(path=str(artifacts / "passuntil-dark.png"))
