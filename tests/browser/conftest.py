@@ -68,7 +68,7 @@ class Lab:
         return name
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture  # a fresh JupyterLab per test: settings (theme) and kernels isolated
 def lab(tmp_path_factory) -> Iterator[Lab]:
     _require_browser()
     root = tmp_path_factory.mktemp("lab")

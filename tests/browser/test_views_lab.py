@@ -41,7 +41,14 @@ def _fill(page, selector: str) -> str:
     return page.eval_on_selector(selector, "e => getComputedStyle(e).fill")
 
 
-def test_crossover_and_passuntil_views(lab, page, artifacts):
+@pytest.fixture
+def shot_on_failure(page, artifacts, request):
+    yield
+    if getattr(request.node, "rep_call", None) is None or request.node.rep_call.failed:
+        page.screenshot(path=str(artifacts / f"{request.node.name}-failure.png"))
+
+
+def test_crossover_and_passuntil_views(lab, page, artifacts, shot_on_failure):
     name = lab.write_notebook("views.ipynb", CELLS)
     page.goto(lab.url(f"lab/tree/{name}"))
     page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=120_000)
