@@ -128,3 +128,167 @@ def default_for(positive_data: bool, positive_law: bool) -> Likelihood:
     Non-positive observations under a positive law are an error, not a silent switch.
     """
     return student_t_log if (positive_data and positive_law) else normal
+
+
+# ---- likelihoods for the literature laws (loss curves, accuracies) ---------------------------
+
+def _ar1_parts(r, noise):
+    """Conditional means and sds of AR(1) residuals along the last axis."""
+    rho = jnp.broadcast_to(noise["rho"], jnp.shape(r))
+    sigma = jnp.broadcast_to(noise["sigma"], jnp.shape(r))
+    prev = jnp.concatenate([jnp.zeros_like(r[..., :1]), r[..., :-1]], axis=-1)
+    first = jnp.arange(jnp.shape(r)[-1]) == 0
+    mean = jnp.where(first, 0.0, rho * prev)
+    sd = jnp.where(first, sigma, sigma * jnp.sqrt(1.0 - rho ** 2))
+    return mean, sd
+
+
+def _ar1_log_prob(y, lm, m, n):
+    r = jnp.log(y) - lm
+    mean, sd = _ar1_parts(r, n)
+    return jstats.norm.logpdf(r, mean, sd) - jnp.log(y)
+
+
+def _ar1_sample(key, lm, m, n):
+    shape = jnp.shape(lm)
+    z = jax.random.normal(key, shape)
+    rho = jnp.broadcast_to(n["rho"], shape)
+    sigma = jnp.broadcast_to(n["sigma"], shape)
+    innov = sigma * jnp.sqrt(1.0 - rho ** 2)
+
+    def step(prev, inp):
+        zt, rt, st, it, is_first = inp
+        cur = jnp.where(is_first, st * zt, rt * prev + it * zt)
+        return cur, cur
+
+    first = jnp.arange(shape[-1]) == 0
+    moved = [jnp.moveaxis(a, -1, 0) for a in (z, rho, sigma, innov)]
+    first_b = jnp.broadcast_to(first.reshape((-1,) + (1,) * (len(shape) - 1)),
+                               moved[0].shape)
+    _, eps = jax.lax.scan(step, jnp.zeros(shape[:-1]), (*moved, first_b))
+    return jnp.exp(lm + jnp.moveaxis(eps, 0, -1))
+
+
+ar1_normal_log = Likelihood(
+    name="ar1_normal_log",
+    noise=(Param("sigma", "positive", _sigma_log, doc="marginal sd of log-residuals"),
+           Param("rho", "unit", Prior("Beta", 1.0, 1.0),
+                 doc="lag-1 autocorrelation of consecutive log-residuals")),
+    log_prob=_ar1_log_prob,
+    sample=_ar1_sample,
+    log_scale=True,
+    doc=("Gaussian AR(1) on log y along the row order (time-ordered, equally spaced points "
+         "of one curve, e.g. block means of a training-loss curve); the pointwise density "
+         "of row t is conditional on row t-1."),
+)
+LIKELIHOODS[ar1_normal_log.name] = ar1_normal_log
+
+
+def _check_trials(n_trials: Any) -> float:
+    if isinstance(n_trials, bool) or not isinstance(n_trials, int | float) or not (
+            n_trials >= 1 and n_trials == n_trials and n_trials < float("inf")):
+        raise BayescaleError(f"n_trials must be a finite number >= 1, got {n_trials!r}")
+    return float(n_trials)
+
+
+def _log_choose(n, k):
+    return (jax.scipy.special.gammaln(n + 1.0) - jax.scipy.special.gammaln(k + 1.0)
+            - jax.scipy.special.gammaln(n - k + 1.0))
+
+
+_FACTORIES: dict[tuple[str, float], Likelihood] = {}
+
+
+def binomial(n_trials: float) -> Likelihood:
+    """Binomial likelihood for an accuracy measured on ``n_trials`` items.
+
+    ``y`` is the fraction correct (in [0, 1]); ``k = n_trials * y`` correct items follow
+    ``Binomial(n_trials, mu)`` with ``mu`` the law's mean (which must lie in (0, 1)). The
+    log density is the binomial log pmf of ``k`` extended to real ``k`` through
+    log-gamma functions (exact at integers, so reported accuracies that are not exact
+    multiples of ``1/n_trials`` are accepted). No noise parameter: the spread is the
+    items' sampling noise alone; use :func:`beta_binomial` when models scatter more than
+    that (different families, data mixtures).
+
+    Parameters
+    ----------
+    n_trials : float
+        Number of items of the benchmark (e.g. 14042 for MMLU).
+
+    Returns
+    -------
+    Likelihood
+        Named ``"binomial_<n_trials>"``; the same object for the same ``n_trials``.
+    """
+    n = _check_trials(n_trials)
+    key = ("binomial", n)
+    if key in _FACTORIES:
+        return _FACTORIES[key]
+
+    def log_prob(y, lm, m, noise):
+        k = jnp.clip(y, 0.0, 1.0) * n
+        mu = jnp.clip(m, 1e-12, 1.0 - 1e-12)
+        return _log_choose(n, k) + k * jnp.log(mu) + (n - k) * jnp.log1p(-mu)
+
+    def sample(key, lm, m, noise):
+        mu = jnp.clip(m, 0.0, 1.0)
+        return jax.random.binomial(key, n, mu, shape=jnp.shape(m)) / n
+
+    lik = Likelihood(name=f"binomial_{n:g}", noise=(), log_prob=log_prob, sample=sample,
+                     log_scale=False,
+                     doc=f"Binomial on {n:g} items (y = fraction correct).")
+    _FACTORIES[key] = lik
+    LIKELIHOODS[lik.name] = lik
+    return lik
+
+
+def beta_binomial(n_trials: float) -> Likelihood:
+    """Beta-binomial likelihood for an accuracy on ``n_trials`` items, overdispersed.
+
+    ``k = n_trials * y ~ BetaBinomial(n_trials, mu kappa, (1 - mu) kappa)``: each model's
+    own success probability scatters around the law's mean ``mu`` as
+    ``Beta(mu kappa, (1 - mu) kappa)`` (model-to-model differences the law does not
+    explain), then the items add binomial noise. Large ``kappa`` recovers the binomial.
+    Continuous extension in ``k`` as for :func:`binomial`.
+
+    Parameters
+    ----------
+    n_trials : float
+        Number of items of the benchmark.
+
+    Returns
+    -------
+    Likelihood
+        Named ``"beta_binomial_<n_trials>"``, with the noise parameter ``kappa``.
+    """
+    n = _check_trials(n_trials)
+    key = ("beta_binomial", n)
+    if key in _FACTORIES:
+        return _FACTORIES[key]
+    betaln = jax.scipy.special.betaln
+
+    def log_prob(y, lm, m, noise):
+        k = jnp.clip(y, 0.0, 1.0) * n
+        mu = jnp.clip(m, 1e-12, 1.0 - 1e-12)
+        a, b = mu * noise["kappa"], (1.0 - mu) * noise["kappa"]
+        return _log_choose(n, k) + betaln(k + a, n - k + b) - betaln(a, b)
+
+    def sample(key, lm, m, noise):
+        k1, k2 = jax.random.split(key)
+        mu = jnp.clip(m, 1e-12, 1.0 - 1e-12)
+        p = jax.random.beta(k1, mu * noise["kappa"], (1.0 - mu) * noise["kappa"],
+                            shape=jnp.shape(m))
+        return jax.random.binomial(k2, n, p, shape=jnp.shape(m)) / n
+
+    lik = Likelihood(
+        name=f"beta_binomial_{n:g}",
+        noise=(Param("kappa", "positive", Prior("LogNormal", 4.0, 2.0),
+                     doc="concentration of model-level accuracies around the law"),),
+        log_prob=log_prob, sample=sample, log_scale=False,
+        doc=f"Beta-binomial on {n:g} items (y = fraction correct), overdispersed.")
+    _FACTORIES[key] = lik
+    LIKELIHOODS[lik.name] = lik
+    return lik
+
+
+__all__ += ["ar1_normal_log", "beta_binomial", "binomial"]

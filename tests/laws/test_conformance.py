@@ -73,6 +73,74 @@ def _np_coverage(p, x):
     return np.exp(p["a"] * x["k"] ** p["b"])
 
 
+def _np_kaplan_single(inp: str, scale: str, expo: str):
+    def ref(p, x):
+        return (p[scale] / x[inp]) ** p[expo]
+
+    return ref
+
+
+def _np_henighan(p, x):
+    return p["L_inf"] + (p["x_0"] / x["x"]) ** p["alpha"]
+
+
+def _np_hestness(p, x):
+    return p["gamma"] + p["delta"] * (1.0 + x["x"] / p["m_0"]) ** (-p["beta"])
+
+
+def _np_step_lr(p, x):
+    return p["a"] * x["N"] ** (-p["p_N"]) * x["D"] ** p["p_D"]
+
+
+def _np_step_batch(p, x):
+    return p["b"] * x["D"] ** p["q_D"]
+
+
+def _np_fp_quant(p, x):
+    penalty = (x["D"] ** p["beta"] / x["N"] ** p["alpha"] * np.log2(x["B"])
+               / (p["gamma"] * (x["E"] + 0.5) ** p["delta"] * (x["M"] + 0.5) ** p["nu"]))
+    return p["n"] / x["N"] ** p["alpha"] + p["d"] / x["D"] ** p["beta"] + p["eps"] + penalty
+
+
+def _np_lr_anneal(p, x):
+    return p["L0"] + p["A"] * x["S1"] ** (-p["alpha"]) - p["C"] * x["S2"]
+
+
+def _np_data_constrained(p, x):
+    n, d = x["N"], x["D"]
+    u = np.minimum(x["U"], d)
+    g = (p["alpha"] * p["A"] / (p["beta"] * p["B"])) ** (1 / (p["alpha"] + p["beta"]))
+    u_n = np.minimum(n, g * (u * g) ** (p["beta"] / p["alpha"]))
+    r_d, r_n = d / u - 1, n / u_n - 1
+    d_eff = u + u * p["R_D_star"] * (1 - np.exp(-r_d / p["R_D_star"]))
+    n_eff = u_n + u_n * p["R_N_star"] * (1 - np.exp(-r_n / p["R_N_star"]))
+    return p["E"] + p["A"] / n_eff ** p["alpha"] + p["B"] / d_eff ** p["beta"]
+
+
+def _np_data_filtering(n_pools: int):
+    from bayescale.laws import data_filtering_error
+
+    def ref(p, x):
+        pool = np.clip(np.round(x["pool"]), 0, n_pools - 1).astype(int)
+        n, size, pool = np.broadcast_arrays(x["n"], x["P"], pool)
+        out = np.empty(n.shape)
+        for idx in np.ndindex(n.shape):
+            i = pool[idx]
+            out[idx] = data_filtering_error(n[idx], size[idx], p["a"], -p[f"b{i}"],
+                                            p[f"tau{i}"], p["d"])
+        return out
+
+    return ref
+
+
+def _np_sigmoid_accuracy(floor: float, sign: float):
+    def ref(p, x):
+        z = sign * p["k"] * (np.log(x["x"]) - np.log(p["x_50"]))
+        return floor + (1 - floor) * p["ceiling"] / (1 + np.exp(-z))
+
+    return ref
+
+
 # ---- the table -------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -134,6 +202,61 @@ CASES = [
     # but a formula law has no log-space form, so exp underflows to 0 and its log to -inf.
     Case("formula_coverage", COVERAGE_FORMULA, {"a": -3.0, "b": -0.4}, {"k": (1.0, 1e4)},
          _np_coverage, extreme=(1.0, 1e30)),
+]
+CASES += [
+    # Kaplan et al. (2020) single-variable laws, published constants on Kaplan's ranges
+    # (768..1.5e9 non-embedding parameters, 22M..23B tokens, ~1e-8..10 PF-days).
+    Case("kaplan_n", bs.laws.get("kaplan_n"), {"N_c": 8.8e13, "alpha_N": 0.076},
+         {"N": (1e3, 1.5e9)}, _np_kaplan_single("N", "N_c", "alpha_N")),
+    Case("kaplan_d", bs.laws.get("kaplan_d"), {"D_c": 5.4e13, "alpha_D": 0.095},
+         {"D": (2.2e7, 2.3e10)}, _np_kaplan_single("D", "D_c", "alpha_D")),
+    Case("kaplan_c", bs.laws.get("kaplan_c"), {"C_c": 3.1e8, "alpha_C": 0.050},
+         {"C": (1e-8, 10.0)}, _np_kaplan_single("C", "C_c", "alpha_C")),
+    # Henighan et al. (2020) math extrapolation law L = 0.28 + (N / 1.1e4)^-0.16.
+    Case("henighan", bs.laws.get("henighan"), {"L_inf": 0.28, "x_0": 1.1e4, "alpha": 0.16},
+         {"x": (1e5, 1e12)}, _np_henighan),
+    # Hestness-style error curve: best guess 0.9, irreducible 0.05, all three regions.
+    Case("hestness", bs.laws.get("hestness"),
+         {"gamma": 0.05, "delta": 0.85, "m_0": 1e3, "beta": 0.35}, {"x": (10.0, 1e8)},
+         _np_hestness),
+    # Step Law published constants (Li et al. 2025) over 1e8..1e10 params, 1e10..1e12 tokens.
+    Case("step_law_lr", bs.laws.get("step_law_lr"), {"a": 1.79, "p_N": 0.713, "p_D": 0.307},
+         {"N": (1e8, 1e10), "D": (1e10, 1e12)}, _np_step_lr),
+    Case("step_law_batch", bs.laws.get("step_law_batch"), {"b": 0.58, "q_D": 0.571},
+         {"D": (1e9, 1e12)}, _np_step_batch),
+    # Sun et al. (2025) published constants on their ranges (41M..1.2B params, 10..100B
+    # tokens), 1..5 exponent bits, 1..7 mantissa bits, blocks of 16..1024 elements.
+    Case("fp_quant", bs.laws.get("fp_quant"), dict(bs.laws.FP_QUANT),
+         {"N": (4e7, 1.2e9), "D": (1e10, 1e11), "E": (1.0, 5.0), "M": (1.0, 7.0),
+          "B": (16.0, 1024.0)}, _np_fp_quant, n_guess=80),
+    # Learning-rate annealing law at the magnitudes of a 100M GPT (peak lr 1e-3, 34k steps).
+    Case("lr_anneal", bs.laws.get("lr_anneal"),
+         {"L0": 2.78, "A": 1.1, "alpha": 1.0, "C": 0.18},
+         {"S1": (1.0, 30.0), "S2": (1e-3, 1.0)}, _np_lr_anneal),
+    # Muennighoff et al. (2023) published fit; D / U from 0.01 to 1e4 epochs.
+    Case("data_constrained", bs.laws.get("data_constrained"), dict(bs.laws.DATA_CONSTRAINED),
+         {"N": (1e7, 1e10), "D": (1e9, 1e12), "U": (1e8, 1e11)}, _np_data_constrained,
+         n_guess=60),
+    # Accuracy vs FLOPs (units of 1e21) with no chance floor (generation tasks).
+    Case("sigmoid_accuracy", bs.laws.get("sigmoid_accuracy"),
+         {"k": 1.2, "x_50": 30.0, "ceiling": 0.9}, {"x": (0.1, 1e4)},
+         _np_sigmoid_accuracy(0.0, 1.0)),
+    # Goyal et al. (2024) data filtering: CLIP error vs samples seen (10M..1B) from pools of
+    # 10M..200M samples (up to 100 epochs); one pool (the pool input rounds to 0).
+    Case("data_filtering", bs.laws.get("data_filtering"),
+         {"a": 0.01, "d": 0.1, "b0": 0.1, "tau0": 2.0},
+         {"n": (1e7, 1e9), "P": (1e7, 2e8), "pool": (0.5, 1.4)}, _np_data_filtering(1)),
+    # Three pools of decreasing utility and increasing half-life; pool index 0..2.
+    Case("data_filtering3", bs.laws.data_filtering(3),
+         {"a": 0.01, "d": 0.1, "b0": 0.15, "tau0": 1.5, "b1": 0.1, "tau1": 3.0,
+          "b2": 0.06, "tau2": 6.0},
+         {"n": (1e7, 1e9), "P": (1e7, 2e8), "pool": (0.2, 2.4)}, _np_data_filtering(3),
+         n_guess=90),
+    # Four-choice accuracy falling with the loss (x = loss in nats).
+    Case("sigmoid_accuracy_floor0.25_decreasing",
+         bs.laws.sigmoid_accuracy(0.25, increasing=False),
+         {"k": 8.0, "x_50": 2.5, "ceiling": 0.95}, {"x": (1.8, 4.0)},
+         _np_sigmoid_accuracy(0.25, -1.0)),
 ]
 IDS = [c.id for c in CASES]
 REGISTRY_CASES = {"power_law", "saturating_power", "chinchilla", "kaplan_nd", "bnsl", "m4"}
@@ -213,6 +336,8 @@ def test_inputs_broadcast(case):
     else:
         x = {names[0]: jnp.asarray(grids[names[0]].reshape(5, 1)),
              names[1]: jnp.asarray(grids[names[1]].reshape(1, 3))}
+        # further inputs (fp_quant, data_constrained) as (1, 1) at their middle
+        x |= {k: jnp.asarray(grids[k][1].reshape(1, 1)) for k in names[2:]}
     out, log_out = np.asarray(law.fn(p, x)), np.asarray(law.log_mean(p, x))
     assert out.shape == log_out.shape == (5, 3)
     full = {k: np.broadcast_to(np.asarray(v), (5, 3)) for k, v in x.items()}

@@ -12,30 +12,88 @@ True
 
 from bayescale.laws._bnsl import bnsl
 from bayescale.laws._chinchilla import chinchilla, kaplan_nd
+from bayescale.laws._classics import (
+    henighan,
+    hestness,
+    hestness_regions,
+    kaplan_c,
+    kaplan_d,
+    kaplan_n,
+    reducible_loss,
+)
+from bayescale.laws._data_constrained import (
+    DATA_CONSTRAINED,
+    data_constrained,
+    effective_data,
+    effective_params,
+)
+from bayescale.laws._data_filtering import (
+    MAX_EPOCHS,
+    best_pool_mix,
+    data_filtering,
+    data_filtering_error,
+)
+from bayescale.laws._downstream import sigmoid_accuracy
 from bayescale.laws._formula import from_formula
+from bayescale.laws._fp_quant import FP_QUANT, fp_best_layout, fp_critical_data, fp_quant
 from bayescale.laws._law import CONSTRAINTS, Law, Param
+from bayescale.laws._lr_anneal import lr_anneal, lr_anneal_frame, lr_areas
 from bayescale.laws._m4 import m4
 from bayescale.laws._power import power_law, saturating_power
 from bayescale.laws._registry import get, names, register, resolve
+from bayescale.laws._steplaw import STEP_LAW, step_law, step_law_batch, step_law_lr
 
 __all__ = [
     "CONSTRAINTS",
+    "DATA_CONSTRAINED",
+    "FP_QUANT",
+    "MAX_EPOCHS",
+    "STEP_LAW",
     "Law",
     "Param",
+    "best_pool_mix",
     "bnsl",
     "chinchilla",
+    "data_constrained",
+    "data_filtering",
+    "data_filtering_error",
+    "effective_data",
+    "effective_params",
+    "fp_best_layout",
+    "fp_critical_data",
+    "fp_quant",
     "from_formula",
     "get",
+    "henighan",
+    "hestness",
+    "hestness_regions",
+    "kaplan_c",
+    "kaplan_d",
+    "kaplan_n",
     "kaplan_nd",
+    "lr_anneal",
+    "lr_anneal_frame",
+    "lr_areas",
     "m4",
     "names",
     "power_law",
+    "reducible_loss",
     "register",
     "resolve",
     "saturating_power",
+    "sigmoid_accuracy",
+    "step_law",
+    "step_law_batch",
+    "step_law_lr",
 ]
 
 for _law in (power_law, saturating_power, chinchilla, kaplan_nd, m4):
     register(_law)
 register(bnsl, name="bnsl")
+# the literature's laws (issue 8)
+for _law in (kaplan_n, kaplan_d, kaplan_c, henighan, hestness, step_law_lr, step_law_batch,
+             fp_quant, lr_anneal, data_constrained):
+    register(_law)
+register(sigmoid_accuracy, name="sigmoid_accuracy")
+register(data_filtering, name="data_filtering")
 del _law
