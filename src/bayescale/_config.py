@@ -20,7 +20,13 @@ def _enable_compilation_cache() -> None:
         return
     if jax.config.jax_compilation_cache_dir:  # the user chose one already
         return
-    default = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "bayescale" / "jax"
+    # one folder per JAX build and Python ABI: executables compiled by another jaxlib
+    # build must never be loaded (that can crash the process)
+    import sys
+
+    tag = f"jax{jax.__version__}-py{sys.version_info.major}{sys.version_info.minor}"
+    default = (Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "bayescale"
+               / "jax" / tag)
     path = Path(os.environ.get("BAYESCALE_JAX_CACHE_DIR", default))
     try:
         path.mkdir(parents=True, exist_ok=True)
