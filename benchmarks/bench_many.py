@@ -45,6 +45,7 @@ def main() -> None:
     p.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 10000])
     p.add_argument("--loop", type=int, default=20)
     p.add_argument("--batch-size", type=int, default=None)
+    p.add_argument("--strategy", default=None, choices=["lanes", "vmap", "map"])
     args = p.parse_args()
     kw = dict(x="C", y="loss", num_chains=4, num_warmup=500, num_samples=500, progress=False)
     warnings.simplefilter("ignore", bs.result.DiagnosticWarning)
@@ -56,12 +57,15 @@ def main() -> None:
         bs.fit(data[data.curve == i], "saturating_power", **kw)
     loop_rate = args.loop / (time.perf_counter() - t)
     print(f"loop of bs.fit: {loop_rate:.2f} curves/s ({args.loop} curves, compiled)")
+    print(f"fit_many strategy: {args.strategy or 'default (lanes)'}; "
+          f"batch size: {args.batch_size or 'default'}")
     print(f"{'curves':>8s} {'wall s':>9s} {'curves/s':>9s} {'x loop':>8s} {'failed':>7s} "
           f"{'peak RSS GiB':>12s}")
     for n in args.sizes:
         data = curves(n, seed=n)
         t = time.perf_counter()
-        fc = bs.fit_many(data, "saturating_power", by="curve", batch_size=args.batch_size, **kw)
+        fc = bs.fit_many(data, "saturating_power", by="curve", batch_size=args.batch_size,
+                         strategy=args.strategy, **kw)
         wall = time.perf_counter() - t
         failed = len(fc.failed)
         print(f"{n:8d} {wall:9.1f} {n / wall:9.2f} {n / wall / loop_rate:8.1f} {failed:7d} "

@@ -26,7 +26,7 @@ SCRIPT = textwrap.dedent("""
     data = pd.concat(rows)
     kw = dict(x="C", y="loss", num_chains=4, num_warmup=300, num_samples=300, progress=False)
     out = {"devices": jax.local_device_count()}
-    for strategy in ("map", "vmap"):
+    for strategy in ("lanes", "map", "vmap"):
         fc = bs.fit_many(data, "saturating_power", by="curve", strategy=strategy, **kw)
         out[strategy] = {"devices": fc.settings["devices"],
                          "alpha": np.median(fc.posterior["alpha"], axis=(1, 2)).tolist(),
@@ -46,7 +46,7 @@ def test_two_devices():
     assert res.returncode == 0, res.stderr[-3000:]
     out = json.loads(res.stdout.split("RESULT", 1)[1])
     assert out["devices"] == 2
-    for strategy in ("map", "vmap"):
+    for strategy in ("lanes", "map", "vmap"):
         assert out[strategy]["devices"] == 2
         assert out[strategy]["shape"] == [5, 4, 300]  # the padded sixth curve is dropped
         assert all(0.1 < a < 0.3 for a in out[strategy]["alpha"])

@@ -135,13 +135,30 @@ def test_dask_local_cluster_matches_in_process():
 
 
 @pytest.mark.filterwarnings("ignore::bayescale.result.DiagnosticWarning")
-def test_vmap_and_map_strategies_agree():
+def test_strategies_agree():
     data = _curves(4, seed=4)
     kw = dict(KW, num_warmup=300, num_samples=300)
-    a = bs.fit_many(data, "saturating_power", by="curve", strategy="vmap", **kw)
-    b = bs.fit_many(data, "saturating_power", by="curve", strategy="map", **kw)
-    assert a.settings["strategy"] == "vmap" and b.settings["strategy"] == "map"
-    np.testing.assert_allclose(np.median(a.posterior["alpha"], axis=(1, 2)),
-                               np.median(b.posterior["alpha"], axis=(1, 2)), rtol=0.1)
+    fits = {st: bs.fit_many(data, "saturating_power", by="curve", strategy=st, **kw)
+            for st in ("lanes", "vmap", "map")}
+    assert {st: f.settings["strategy"] for st, f in fits.items()} == {
+        "lanes": "lanes", "vmap": "vmap", "map": "map"}
+    ref = np.median(fits["map"].posterior["alpha"], axis=(1, 2))
+    for st in ("lanes", "vmap"):
+        np.testing.assert_allclose(np.median(fits[st].posterior["alpha"], axis=(1, 2)), ref,
+                                   rtol=0.1)
     with pytest.raises(bs.BayescaleError, match="strategy must be"):
         bs.fit_many(data, "saturating_power", by="curve", strategy="pmap", **kw)
+
+
+@pytest.mark.filterwarnings("ignore::bayescale.result.DiagnosticWarning")
+def test_side_by_side_batches_equal_sequential(monkeypatch):
+    from bayescale.engine import _many
+
+    data = _curves(6, seed=3)
+    kw = dict(KW, num_warmup=150, num_samples=150, batch_size=3)
+    side = bs.fit_many(data, "saturating_power", by="curve", **kw)
+    monkeypatch.setattr(_many, "_threads", lambda n_batches, n_dev: 1)
+    seq = bs.fit_many(data, "saturating_power", by="curve", **kw)
+    assert seq.settings["threads"] == 1
+    for k in side.posterior:
+        np.testing.assert_array_equal(side.posterior[k], seq.posterior[k])

@@ -1,19 +1,25 @@
-"""``bs.fit_many``: one vectorised NUTS run over many curves.
+"""``bs.fit_many``: NUTS for many curves in one compiled call per batch.
 
-Curves are padded to a common size bucket and stacked; the multi-start optimisation,
-the Laplace approximation and NUTS (warm-up adaptation included) are ``vmap``-ed over
-curves and chains, in batches (a vmapped NUTS step lasts as long as the deepest tree in
-the batch), with the curve axis sharded across local devices. Every curve draws its own
-random streams from ``(seed, curve index)``: for a given ``batch_size`` the draws are the
-same whether the batches run in this process or on a Dask cluster. (Another batch size
-changes floating-point rounding in the batched kernels, which NUTS trajectories amplify:
-the posterior is the same, the individual draws are not.)
+Curves are padded to a common size bucket and stacked. Each curve is initialised by a
+fixed-cost damped Newton search from several starts (vectorised over curves and starts)
+and the Laplace approximation there; then its chains run as *lanes* (see
+:mod:`bayescale.engine._lanes`): every chain advances on its own, so a curve with a hard
+posterior does not hold up the others. Batches are sharded across local devices, run
+side by side on the cores of a single CPU device, or handed to a Dask cluster. Every curve
+draws its starts, chain keys and momenta from ``(seed, curve index)``; for a given
+``batch_size`` the draws are the same whether the batches run in this process or on a
+Dask cluster. (Another batch size changes the shared stream of the progressive sampling
+and floating-point rounding in the batched kernels, which NUTS trajectories amplify: the
+posterior is the same, the individual draws are not.)
 """
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import Any
 
 import jax
@@ -26,8 +32,11 @@ from bayescale._progress import progress_bar, progress_enabled
 from bayescale.data import as_frame
 from bayescale.engine._data import bucket, pad
 from bayescale.engine._fit import _check_int, _starts, prepare
+from bayescale.engine._lanes import LaneSettings, build_lanes
+from bayescale.engine._newton import build_newton
 from bayescale.engine._nuts import NutsSettings, build_chain
 from bayescale.engine._optimize import build_solvers
+from bayescale.engine._potential import potential_gen
 from bayescale.engine._space import Space
 from bayescale.laws._law import Law
 from bayescale.priors import Prior
@@ -60,37 +69,67 @@ def _stack(trees: list[Any]) -> Any:
 
 
 def _strategy(strategy: str | None) -> str:
-    """Resolve the batching strategy: ``"map"`` on CPU, ``"vmap"`` on accelerators.
+    """Resolve the batching strategy (default ``"lanes"``).
 
-    ``"vmap"`` runs curves in lockstep; ``"map"`` runs them in sequence inside one
-    compiled call, since on CPUs a vmapped NUTS step lasts as long as the deepest tree of
-    the whole batch.
+    ``"lanes"`` advances every chain of every curve independently, one leapfrog step per
+    turn (see :mod:`bayescale.engine._lanes`); ``"vmap"`` runs NumPyro's NUTS for all
+    curves in lockstep (each iteration as long as the batch's deepest tree); ``"map"``
+    runs NumPyro's NUTS curve after curve inside one compiled call.
     """
     if strategy is None:
-        return "map" if jax.default_backend() == "cpu" else "vmap"
-    if strategy not in ("vmap", "map"):
-        raise BayescaleError(f"strategy must be 'vmap' or 'map', got {strategy!r}")
+        return "lanes"
+    if strategy not in _STRATEGIES:
+        raise BayescaleError(f"strategy must be one of {list(_STRATEGIES)}, got {strategy!r}")
     return strategy
+
+
+_STRATEGIES = ("lanes", "vmap", "map")
+
+
+def _lane_runner(space: Space, settings: NutsSettings, n_dev: int):
+    """The lanes sampler over (curve x chain) lanes, sharded over ``n_dev`` devices."""
+    # CPUs: a few hundred lanes keep the state in cache; accelerators: every chain at once
+    num_lanes = 256 if jax.default_backend() == "cpu" else 1 << 17
+    lanes = build_lanes(potential_gen(space), LaneSettings(
+        settings.num_warmup, settings.num_samples, settings.target_accept_prob,
+        settings.max_tree_depth, settings.dense_mass), space.dim, num_lanes)
+    if n_dev == 1:
+        return lanes
+    from jax.sharding import Mesh, PartitionSpec
+
+    def local(keys, z0, inv_mass, data, stream_key):  # each device: its own stream
+        *out, turns = lanes(keys, z0, inv_mass, data,
+                            jax.random.fold_in(stream_key, jax.lax.axis_index("curve")))
+        return (*out, turns[None])
+
+    mesh = Mesh(np.array(jax.local_devices()[:n_dev]), ("curve",))
+    spec = PartitionSpec("curve")
+    return jax.shard_map(local, mesh=mesh, in_specs=(spec, spec, spec, spec, PartitionSpec()),
+                         out_specs=spec, check_vma=False)
 
 
 def _compiled(space: Space, settings: NutsSettings, strategy: str, n_dev: int = 1):
     key = (space.key, settings, strategy, n_dev)
     if key not in _CACHE:
         solve, hess = build_solvers(space)
-        chain = build_chain(space, settings)
-        many_chains = jax.vmap(chain, in_axes=(0, 0, None, None))
-        if strategy == "vmap":
-            nuts = jax.vmap(many_chains, in_axes=(0, 0, 0, 0))  # curves x chains, lockstep
+        if strategy == "lanes":
+            solve = jax.vmap(build_newton(potential_gen(space)), in_axes=(0, None))
+            nuts = _lane_runner(space, settings, n_dev)
         else:
-            def nuts(keys, inits, covs, data):
-                return jax.lax.map(lambda a: many_chains(*a), (keys, inits, covs, data))
-        if n_dev > 1:  # shard the curve axis: each device runs its share of the curves
-            from jax.sharding import Mesh, PartitionSpec
+            chain = build_chain(space, settings)
+            many_chains = jax.vmap(chain, in_axes=(0, 0, None, None))
+            if strategy == "vmap":
+                nuts = jax.vmap(many_chains, in_axes=(0, 0, 0, 0))  # curves x chains
+            else:
+                def nuts(keys, inits, covs, data):
+                    return jax.lax.map(lambda a: many_chains(*a), (keys, inits, covs, data))
+            if n_dev > 1:  # shard the curve axis: each device runs its share of the curves
+                from jax.sharding import Mesh, PartitionSpec
 
-            mesh = Mesh(np.array(jax.local_devices()[:n_dev]), ("curve",))
-            spec = PartitionSpec("curve")
-            nuts = jax.shard_map(nuts, mesh=mesh, in_specs=(spec, spec, spec, spec),
-                                 out_specs=spec, check_vma=False)
+                mesh = Mesh(np.array(jax.local_devices()[:n_dev]), ("curve",))
+                spec = PartitionSpec("curve")
+                nuts = jax.shard_map(nuts, mesh=mesh, in_specs=(spec, spec, spec, spec),
+                                     out_specs=spec, check_vma=False)
         _CACHE[key] = (
             jax.jit(jax.vmap(solve, in_axes=(0, 0))),          # curves x starts
             jax.jit(jax.vmap(hess, in_axes=(0, 0))),           # curves
@@ -99,6 +138,29 @@ def _compiled(space: Space, settings: NutsSettings, strategy: str, n_dev: int = 
                                       in_axes=(0, None)), in_axes=(0, 0))),
         )
     return _CACHE[key]
+
+
+@partial(jax.jit, static_argnums=(2,))
+def _chain_keys(seed: Any, indices: Any, num_chains: int) -> Any:
+    """Per-curve chain keys, ``split(fold_in(PRNGKey(seed), index), num_chains)``."""
+    base = jax.random.PRNGKey(seed)
+    return jax.vmap(lambda i: jax.random.split(jax.random.fold_in(base, i), num_chains))(
+        indices)
+
+
+def _bucket(n: int) -> int:
+    """Padded curve length: multiples of 4 up to 16, then :func:`bucket`'s sizes.
+
+    Short curves are the common case here, and every padded row costs a likelihood term.
+    """
+    return 4 * -(-n // 4) if n <= 16 else bucket(n)
+
+
+def _threads(n_batches: int, n_dev: int) -> int:
+    """Batches run at once in this process: one per CPU core on a single CPU device."""
+    if n_dev > 1 or jax.default_backend() != "cpu":
+        return 1
+    return max(1, min(n_batches, os.cpu_count() or 1))
 
 
 def _regularise(h: np.ndarray, dim: int) -> np.ndarray:
@@ -114,7 +176,7 @@ def _regularise(h: np.ndarray, dim: int) -> np.ndarray:
 
 def run_batch(space: Space, datasets: list, indices: Sequence[int], size: int,
               settings: NutsSettings, seed: int, num_starts: int,
-              strategy: str = "vmap") -> dict[str, np.ndarray]:
+              strategy: str = "lanes") -> dict[str, np.ndarray]:
     """Fit one batch of curves in one vectorised call (also the Dask task).
 
     Returns
@@ -143,14 +205,23 @@ def run_batch(space: Space, datasets: list, indices: Sequence[int], size: int,
     mode[bad] = starts[bad, 0]
     covs = np.stack([_regularise(h, space.dim) for h in np.asarray(hess(jnp.asarray(mode), data))])
     c = settings.num_chains
-    inits, keys = [], []
+    inits = []
     for j, i in enumerate(indices):
         rng = np.random.default_rng([seed, i, 1])
         chol = np.linalg.cholesky(covs[j] + 1e-12 * np.eye(space.dim))
         inits.append(mode[j] + (chol @ rng.standard_normal((space.dim, c))).T)
-        keys.append(jax.random.split(jax.random.fold_in(jax.random.PRNGKey(seed), i), c))
-    z, div, steps, acc, _pe, _en, step_size = nuts(jnp.stack(keys), jnp.asarray(np.stack(inits)),
-                                                   jnp.asarray(covs), data)
+    keys = list(_chain_keys(seed, jnp.asarray(np.asarray(indices)), c))
+    if strategy == "lanes":  # jobs are (curve, chain) pairs, curve-major
+        z, div, steps, acc, step_size, _turns = nuts(
+            jnp.concatenate(keys), jnp.asarray(np.concatenate(inits)),
+            jnp.asarray(np.repeat(covs, c, axis=0)), data,
+            jax.random.fold_in(jax.random.PRNGKey(seed), int(indices[0])))
+        z, div, steps, acc, step_size = (
+            np.asarray(a).reshape((len(datasets), c) + a.shape[1:])
+            for a in (z, div, steps, acc, step_size))
+    else:
+        z, div, steps, acc, _pe, _en, step_size = nuts(
+            jnp.stack(keys), jnp.asarray(np.stack(inits)), jnp.asarray(covs), data)
     z = np.asarray(z)
     b, _, s, p = z.shape
     nat = unpack(jnp.asarray(z.reshape(b, c * s, p)), data["stats"])
@@ -183,16 +254,18 @@ def fit_many(data: Any, law: Law | str, *, by: str | None = None,
     progress : bool, optional
         Progress over batches (off when ``CI`` is set).
     batch_size : int, optional
-        Curves per vectorised call (default 256, a multiple of the local device count).
+        Curves per vectorised call (default 512 with ``"lanes"``, else 256; a multiple of
+        the local device count). On a single CPU device, batches run side by side, one
+        per core.
     client : dask.distributed.Client, optional
         Hand the batches to a Dask cluster (each batch is one vectorised call on a
         worker); the draws are identical to the in-process path for the same seed and
         ``batch_size``.
-    strategy : {"vmap", "map"}, optional
-        ``"vmap"`` runs the curves of a batch in lockstep (fast on accelerators);
-        ``"map"`` runs them one after another inside one compiled call, which avoids
-        waiting for the deepest NUTS tree of the batch (faster on CPUs). Default: ``"map"``
-        on CPU, ``"vmap"`` otherwise.
+    strategy : {"lanes", "vmap", "map"}, optional
+        ``"lanes"`` (default) advances every chain of every curve on its own, one
+        leapfrog step per turn, so no chain waits for a deeper tree elsewhere in the
+        batch; ``"vmap"`` runs NumPyro's NUTS for the batch in lockstep; ``"map"`` runs
+        NumPyro's NUTS one curve after another inside one compiled call.
 
     Returns
     -------
@@ -219,13 +292,13 @@ def fit_many(data: Any, law: Law | str, *, by: str | None = None,
         space = space or sp
         datasets.append(ds)
     assert space is not None
-    size = bucket(max(ds.n for ds in datasets))
+    size = _bucket(max(ds.n for ds in datasets))
     n_dev = jax.local_device_count()
-    batch = _check_int("batch_size", batch_size or 256, 1)
+    strategy = _strategy(strategy)
+    batch = _check_int("batch_size", batch_size or (512 if strategy == "lanes" else 256), 1)
     batch = max(n_dev, batch - batch % n_dev) if n_dev > 1 else batch  # whole shards
     settings = NutsSettings(num_warmup, num_samples, num_chains, float(target_accept_prob),
                             int(max_tree_depth), bool(dense_mass), False)
-    strategy = _strategy(strategy)
     chunks = [list(range(i, min(i + batch, len(datasets))))
               for i in range(0, len(datasets), batch)]
     results: list[dict[str, Any]] = []
@@ -235,14 +308,27 @@ def fit_many(data: Any, law: Law | str, *, by: str | None = None,
                    for idx in chunks]
         results = client.gather(futures)
     else:
+        threads = _threads(len(chunks), n_dev)
+
+        def one(idx: list[int]) -> dict[str, Any]:
+            return run_batch(space, [datasets[i] for i in idx], idx, size, settings, seed,
+                             num_starts, strategy)
+
         with progress_bar(len(datasets), f"fit_many {space.law.name}",
                           progress_enabled(progress)) as update:
             done = 0
-            for idx in chunks:
-                results.append(run_batch(space, [datasets[i] for i in idx], idx, size,
-                                         settings, seed, num_starts, strategy))
-                done += len(idx)
-                update(done)
+            if threads == 1:
+                for idx in chunks:
+                    results.append(one(idx))
+                    done += len(idx)
+                    update(done)
+            else:  # XLA releases the GIL: batches run side by side on the CPU cores
+                with ThreadPoolExecutor(threads) as pool:
+                    futures = [pool.submit(one, idx) for idx in chunks]
+                    for fut, idx in zip(futures, chunks, strict=True):
+                        results.append(fut.result())
+                        done += len(idx)
+                        update(done)
     posterior = {k: np.concatenate([r["posterior"][k] for r in results])
                  for k in results[0]["posterior"]}
     stats = {k: np.concatenate([r[k] for r in results])
@@ -255,5 +341,6 @@ def fit_many(data: Any, law: Law | str, *, by: str | None = None,
                   "target_accept_prob": float(target_accept_prob),
                   "max_tree_depth": int(max_tree_depth), "dense_mass": bool(dense_mass),
                   "batch_size": batch, "bucket": size, "strategy": strategy,
-                  "devices": n_dev},
+                  "devices": n_dev,
+                  "threads": 1 if client is not None else _threads(len(chunks), n_dev)},
         timing={"total_s": time.perf_counter() - t0}, by=by)
