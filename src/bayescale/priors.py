@@ -17,7 +17,8 @@ import numpyro.distributions as dist
 
 from bayescale._errors import PriorError, one_of
 
-__all__ = ["FAMILIES", "DataStats", "Prior", "from_published", "to_distribution"]
+__all__ = ["FAMILIES", "DataStats", "Prior", "from_published", "median", "support",
+           "to_distribution"]
 
 #: Accepted prior families, with the names of their arguments in order.
 FAMILIES: dict[str, tuple[str, ...]] = {
@@ -126,7 +127,81 @@ def to_distribution(prior: Prior) -> dist.Distribution:
     -------
     numpyro.distributions.Distribution
     """
+    if prior.family == "TruncatedNormal":  # NumPyro takes the bounds by keyword only
+        loc, scale, low, high = prior.args
+        return dist.TruncatedNormal(loc, scale, low=low, high=high)
     return getattr(dist, prior.family)(*prior.args)
+
+
+_POSITIVE_FAMILIES = ("LogNormal", "HalfNormal", "HalfCauchy", "Exponential", "Gamma")
+
+
+def support(family: str, args: tuple[float, ...]) -> tuple[str, float, float]:
+    """The support of a prior family with concrete arguments, without JAX.
+
+    Parameters
+    ----------
+    family : str
+        One of :data:`FAMILIES`.
+    args : tuple of float
+        The family's arguments.
+
+    Returns
+    -------
+    (kind, low, high) : tuple
+        ``kind`` is ``"real"``, ``"positive"`` or ``"interval"`` (``"Beta"``:
+        ``(0, 1)``; ``"Uniform"`` and ``"TruncatedNormal"``: their bounds), matching
+        the ``support`` of :func:`to_distribution`'s distribution.
+    """
+    if family in _POSITIVE_FAMILIES:
+        return "positive", 0.0, math.inf
+    if family == "Beta":
+        return "interval", 0.0, 1.0
+    if family == "Uniform":
+        return "interval", float(args[0]), float(args[1])
+    if family == "TruncatedNormal":
+        return "interval", float(args[2]), float(args[3])
+    return "real", -math.inf, math.inf
+
+
+def median(family: str, args: tuple[float, ...]) -> float:
+    """The median of a prior family with concrete arguments (NumPy and SciPy, no JAX).
+
+    Parameters
+    ----------
+    family : str
+        One of :data:`FAMILIES`.
+    args : tuple of float
+        The family's arguments, in NumPyro's order.
+
+    Returns
+    -------
+    float
+    """
+    from scipy import special
+
+    a = [float(v) for v in args]
+    if family in ("Normal", "StudentT"):
+        return a[-2]
+    if family == "LogNormal":
+        return math.exp(a[0])
+    if family == "HalfNormal":
+        return a[0] * math.sqrt(2.0) * float(special.erfinv(0.5))
+    if family == "HalfCauchy":
+        return a[0]
+    if family == "Exponential":
+        return math.log(2.0) / a[0]
+    if family == "Gamma":
+        return float(special.gammaincinv(a[0], 0.5)) / a[1]
+    if family == "Beta":
+        return float(special.betaincinv(a[0], a[1], 0.5))
+    if family == "Uniform":
+        return 0.5 * (a[0] + a[1])
+    if family == "TruncatedNormal":
+        loc, scale, low, high = a
+        lo, hi = special.ndtr((low - loc) / scale), special.ndtr((high - loc) / scale)
+        return float(min(max(loc + scale * special.ndtri(0.5 * (lo + hi)), low), high))
+    raise PriorError(f"unknown prior family {family!r}; accepted: {one_of(FAMILIES)}")
 
 
 # Published Chinchilla fits, as priors on the ``chinchilla`` law's parameters.

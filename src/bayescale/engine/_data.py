@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import jax.numpy as jnp
+import jax
 import numpy as np
 
 from bayescale.data import Dataset
@@ -23,6 +23,11 @@ def bucket(n: int) -> int:
     return size
 
 
+def _scalar(value: float) -> jax.Array:
+    # device_put, not jnp.asarray: the latter compiles a tiny program per shape and dtype
+    return jax.device_put(np.float64(value))
+
+
 def make_stats(ds: Dataset) -> DataStats:
     """Summaries used by data-scaled default priors and by the re-centring."""
     y = ds.y
@@ -33,12 +38,11 @@ def make_stats(ds: Dataset) -> DataStats:
     # inputs that may be <= 0 (bit counts, annealing areas) are not log-centred
     lx = {k: np.log(v) if np.all(v > 0) else np.zeros(1) for k, v in ds.x.items()}
     return DataStats(
-        y_min=jnp.asarray(ymin if ymin > 0 else max(abs(med), 1e-12)),
-        y_median=jnp.asarray(med if med > 0 else max(abs(med), 1e-12)),
-        y_scale=jnp.asarray(scale),
-        log_x0={k: jnp.asarray(float(np.mean(v))) for k, v in lx.items()},
-        log_x_halfspan={k: jnp.asarray(max(0.5 * float(np.ptp(v)), 0.5))
-                        for k, v in lx.items()},
+        y_min=_scalar(ymin if ymin > 0 else max(abs(med), 1e-12)),
+        y_median=_scalar(med if med > 0 else max(abs(med), 1e-12)),
+        y_scale=_scalar(scale),
+        log_x0={k: _scalar(float(np.mean(v))) for k, v in lx.items()},
+        log_x_halfspan={k: _scalar(max(0.5 * float(np.ptp(v)), 0.5)) for k, v in lx.items()},
     )
 
 
@@ -55,6 +59,7 @@ def pad(ds: Dataset, size: int | None = None) -> dict[str, Any]:
     x = {}
     for k, v in ds.x.items():
         fill = float(np.exp(np.mean(np.log(v)))) if np.all(v > 0) else float(np.median(v))
-        x[k] = jnp.asarray(np.concatenate([v, np.full(size - n, fill)]))
-    y = np.concatenate([ds.y, np.full(size - n, float(np.median(ds.y)))])
-    return {"x": x, "y": jnp.asarray(y), "mask": jnp.asarray(mask), "stats": make_stats(ds)}
+        x[k] = jax.device_put(np.concatenate([v, np.full(size - n, fill)]).astype(np.float64))
+    y = np.concatenate([ds.y, np.full(size - n, float(np.median(ds.y)))]).astype(np.float64)
+    return {"x": x, "y": jax.device_put(y), "mask": jax.device_put(mask),
+            "stats": make_stats(ds)}

@@ -21,7 +21,7 @@ import numpyro
 
 from bayescale.engine._space import Space
 
-__all__ = ["aot", "stable_space_key"]
+__all__ = ["aot", "prefetch", "stable_space_key"]
 
 _MEM: dict[str, Callable[..., Any]] = {}
 
@@ -59,24 +59,109 @@ def stable_space_key(space: Space) -> str | None:
     return repr((ident, space.likelihood.name, space.user_priors))
 
 
+def _signature(args: tuple) -> tuple[Any, tuple]:
+    leaves, treedef = jax.tree_util.tree_flatten(args)
+    sig = tuple((tuple(x.shape), str(jax.numpy.dtype(x.dtype))) if hasattr(x, "dtype") else
+                (tuple(jax.numpy.shape(x)), str(jax.numpy.result_type(x))) for x in leaves)
+    return treedef, sig
+
+
+def _digest(tag: str, key: str, treedef: Any, sig: tuple) -> str:
+    return hashlib.sha256(repr((tag, key, str(treedef), sig, jax.__version__,
+                                numpyro.__version__, _source_hash())).encode()).hexdigest()
+
+
+def _load(path: Path) -> Any:
+    if not path.exists():
+        return None
+    try:
+        return jax.export.deserialize(bytearray(path.read_bytes()))
+    except Exception:  # a corrupt or stale entry is re-exported
+        return None
+
+
+def _runner(exported: Any, compiled: Any = None) -> Callable[..., Any]:
+    call = jax.jit(exported.call)
+
+    def runner(*a: Any) -> Any:
+        leaves = jax.tree_util.tree_leaves(a)
+        if compiled is not None:
+            try:
+                return compiled(*leaves)
+            except TypeError:  # arguments typed unlike the prefetched program's
+                pass
+        return call(*leaves)
+
+    return runner
+
+
+_POOL: list[Any] = []
+_PENDING: dict[str, Any] = {}
+
+
+def _prefetch_one(digest: str, path: Path, sig: tuple) -> Callable[..., Any] | None:
+    exported = _load(path)
+    if exported is None:
+        return None
+    shapes = [jax.ShapeDtypeStruct(s, d) for s, d in sig]
+    compiled = jax.jit(exported.call).lower(*shapes).compile()
+    return _runner(exported, compiled)
+
+
+def prefetch(tag: str, key: str | None, args: tuple) -> None:
+    """Start loading (and compiling) an exported program in a background thread.
+
+    A later :func:`aot` call with the same ``tag``, ``key`` and argument shapes picks it
+    up. Loading a sampler's executable takes a few tenths of a second, mostly in XLA,
+    which overlaps with the optimisation that runs meanwhile. Does nothing for a program
+    that has not been exported yet (tracing stays on the calling thread).
+
+    Parameters
+    ----------
+    tag : str
+        The program's kind (``"init"``, ``"nuts"``).
+    key : str or None
+        Its identity (see :func:`stable_space_key`); None: nothing to load.
+    args : tuple
+        The arguments it will be called with, or ``jax.ShapeDtypeStruct`` placeholders.
+    """
+    directory = _cache_dir()
+    if key is None or directory is None:
+        return
+    treedef, sig = _signature(args)
+    digest = _digest(tag, key, treedef, sig)
+    if digest in _MEM or digest in _PENDING:
+        return
+    path = directory / f"{tag}-{digest[:40]}.jaxexport"
+    if not path.exists():
+        return
+    if not _POOL:
+        from concurrent.futures import ThreadPoolExecutor
+
+        _POOL.append(ThreadPoolExecutor(max_workers=2, thread_name_prefix="bayescale-load"))
+    _PENDING[digest] = _POOL[0].submit(_prefetch_one, digest, path, sig)
+
+
 def aot(tag: str, key: str | None, fn: Callable[..., Any], args: tuple) -> Callable[..., Any]:
     """Return ``fn`` itself, or an exported equivalent loaded from (or saved to) disk."""
     directory = _cache_dir()
     if key is None or directory is None:
         return fn
-    leaves, treedef = jax.tree_util.tree_flatten(args)
-    sig = tuple((tuple(jax.numpy.shape(x)), str(jax.numpy.result_type(x))) for x in leaves)
-    digest = hashlib.sha256(repr((tag, key, str(treedef), sig, jax.__version__,
-                                  numpyro.__version__, _source_hash())).encode()).hexdigest()
+    treedef, sig = _signature(args)
+    digest = _digest(tag, key, treedef, sig)
     if digest in _MEM:
         return _MEM[digest]
-    path = directory / f"{tag}-{digest[:40]}.jaxexport"
-    exported = None
-    if path.exists():
+    pending = _PENDING.pop(digest, None)
+    if pending is not None:
         try:
-            exported = jax.export.deserialize(bytearray(path.read_bytes()))
-        except Exception:  # a corrupt or stale entry is re-exported
-            exported = None
+            runner = pending.result()
+        except Exception:  # loading is an optimisation; load again below
+            runner = None
+        if runner is not None:
+            _MEM[digest] = runner
+            return runner
+    path = directory / f"{tag}-{digest[:40]}.jaxexport"
+    exported = _load(path)
     if exported is None:
         def flat(*xs):
             return fn(*jax.tree_util.tree_unflatten(treedef, xs))
@@ -93,10 +178,6 @@ def aot(tag: str, key: str | None, fn: Callable[..., Any], args: tuple) -> Calla
                 raise
             del exc
             return fn
-    call = jax.jit(exported.call)
-
-    def runner(*a: Any) -> Any:
-        return call(*jax.tree_util.tree_leaves(a))
-
+    runner = _runner(exported)
     _MEM[digest] = runner
     return runner

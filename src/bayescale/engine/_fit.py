@@ -7,7 +7,6 @@ import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import jax
 import jax.numpy as jnp
 import numpy as np
 
@@ -16,12 +15,13 @@ from bayescale._errors import BayescaleError
 from bayescale._progress import progress_bar, progress_enabled
 from bayescale.data import as_dataset, as_frame
 from bayescale.engine._data import pad
-from bayescale.engine._nuts import NutsSettings, run_nuts, set_progress_hook
-from bayescale.engine._optimize import laplace, optimize
-from bayescale.engine._space import Space, make_space
+from bayescale.engine._nuts import NutsSettings, prefetch_nuts, run_nuts, set_progress_hook
+from bayescale.engine._optimize import initialize, prefetch_initializer
+from bayescale.engine._space import PriorSpec, Space, make_space
+from bayescale.laws._guess import residuals
 from bayescale.laws._law import Law
 from bayescale.laws._registry import resolve
-from bayescale.priors import Prior, to_distribution
+from bayescale.priors import Prior, median
 
 __all__ = ["fit", "prepare"]
 
@@ -32,12 +32,13 @@ def _check_int(name: str, value: Any, low: int) -> int:
     return int(value)
 
 
-def _prior_center(prior: Prior) -> float:
-    d = to_distribution(prior)
+def _prior_center(spec: PriorSpec) -> float:
+    family, args, _ = spec
     try:
-        return float(np.median(np.asarray(d.sample(jax.random.PRNGKey(0), (501,)))))
+        value = median(family, args)
     except Exception:
         return 1.0
+    return value if np.isfinite(value) else 1.0
 
 
 def prepare(data: Any, law: Law | str, *, x: str | Sequence[str] | None, y: str | None,
@@ -81,16 +82,18 @@ def _starts(space: Space, ds, stats, rng: np.random.Generator, num_starts: int, 
                 guess = None
         except Exception:
             guess = None
-    center = {p.name: _prior_center(space.prior_for(p, stats)) for p in space.params}
+    specs = space.prior_specs(stats)
+    center = {p.name: _prior_center(spec) for p, spec in zip(space.params, specs,
+                                                             strict=True)}
     base = dict(center)
     if guess:
         base.update(guess)
-        xj = {k: jnp.asarray(v) for k, v in ds.x.items()}
-        params = {k: jnp.asarray(base[k]) for k in law.param_names}
-        if lik.log_scale:
-            r = np.log(ds.y) - np.asarray(law.log_mean(params, xj))
-        else:
-            r = ds.y - np.asarray(law.fn(params, xj))
+        r = residuals(law, ds.x, ds.y, base, log_scale=lik.log_scale)
+        if r is None:  # outside the domains of the unconstrained coordinates
+            xj = {k: jnp.asarray(v) for k, v in ds.x.items()}
+            params = {k: jnp.asarray(base[k]) for k in law.param_names}
+            r = (np.log(ds.y) - np.asarray(law.log_mean(params, xj)) if lik.log_scale
+                 else ds.y - np.asarray(law.fn(params, xj)))
         if np.all(np.isfinite(r)):
             base["sigma"] = float(max(np.std(r), 1e-4 * (1 if lik.log_scale else
                                                          float(np.std(ds.y)) + 1e-12)))
@@ -167,26 +170,28 @@ def fit(data: Any, law: Law | str, *, x: str | Sequence[str] | None = None,
     space, ds = prepare(data, law, x=x, y=y, likelihood=likelihood, priors=priors)
     padded = pad(ds)
     stats = padded["stats"]
+    settings = NutsSettings(num_warmup, num_samples, num_chains, float(target_accept_prob),
+                            int(max_tree_depth), bool(dense_mass), progress_enabled(progress))
+    # load the exported optimiser and sampler (when cached on disk) while the starts are
+    # computed and the optimiser runs
+    prefetch_initializer(space, padded, num_starts)
+    prefetch_nuts(space, padded, settings)
     rng = np.random.default_rng(seed)
     starts = _starts(space, ds, stats, rng, num_starts)
-    mode, _ = optimize(space, padded, starts)
-    cov = laplace(space, padded, mode)
+    mode, _, cov = initialize(space, padded, starts)
     t_opt = time.perf_counter()
     chol = np.linalg.cholesky(cov + 1e-12 * np.eye(space.dim))
     init = mode + (chol @ rng.standard_normal((space.dim, num_chains))).T
-    settings = NutsSettings(num_warmup, num_samples, num_chains, float(target_accept_prob),
-                            int(max_tree_depth), bool(dense_mass), progress_enabled(progress))
-    keys = jax.random.split(jax.random.PRNGKey(seed), num_chains)
     with progress_bar(num_warmup + num_samples, f"NUTS {space.law.name}",
                       settings.progress) as update:
         set_progress_hook(update)
         try:
-            out = run_nuts(space, padded, settings, keys, init, cov)
+            out = run_nuts(space, padded, settings, seed, init, cov)
         finally:
             set_progress_hook(None)
     t_mcmc = time.perf_counter()
-    natural = _to_natural(space, out["z"], stats)
-    mode_nat, _ = space.unpack(jnp.asarray(mode), stats)
+    natural = space.natural(out["z"], stats)
+    mode_nat = space.natural(mode, stats)
     timing = {"prepare_optimize_s": t_opt - t0, "sample_s": t_mcmc - t_opt,
               "total_s": t_mcmc - t0}
     return Fit(
@@ -198,15 +203,3 @@ def fit(data: Any, law: Law | str, *, x: str | Sequence[str] | None = None,
                   "target_accept_prob": float(target_accept_prob),
                   "max_tree_depth": int(max_tree_depth), "dense_mass": bool(dense_mass)},
         mode={k: float(v) for k, v in mode_nat.items()}, timing=timing, _warn=True)
-
-
-_UNPACK: dict[tuple, Any] = {}
-
-
-def _to_natural(space: Space, z: np.ndarray, stats) -> dict[str, np.ndarray]:
-    if space.key not in _UNPACK:
-        _UNPACK[space.key] = jax.jit(jax.vmap(lambda t, st: space.unpack(t, st)[0],
-                                              in_axes=(0, None)))
-    c, s, p = z.shape
-    nat = _UNPACK[space.key](jnp.asarray(z.reshape(c * s, p)), stats)
-    return {k: np.asarray(v).reshape(c, s) for k, v in nat.items()}

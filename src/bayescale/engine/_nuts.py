@@ -17,7 +17,7 @@ from numpyro.infer.hmc import hmc
 from bayescale.engine._potential import potential_gen
 from bayescale.engine._space import Space
 
-__all__ = ["NutsSettings", "build_chain", "run_nuts", "set_progress_hook"]
+__all__ = ["NutsSettings", "build_chain", "prefetch_nuts", "run_nuts", "set_progress_hook"]
 
 _HOOK: dict[str, Any] = {"fn": None}
 
@@ -51,12 +51,26 @@ _CACHE: dict[tuple, Any] = {}
 def _compiled(space: Space, settings: NutsSettings, n_dev: int):
     key = (space.key, settings, n_dev)
     if key not in _CACHE:
-        _CACHE[key] = _build(space, settings)
+        _CACHE[key] = _build(space, settings, n_dev)
     return _CACHE[key]
 
 
-def _build(space: Space, settings: NutsSettings):
-    return jax.jit(jax.vmap(build_chain(space, settings), in_axes=(0, 0, None, None)))
+def _build(space: Space, settings: NutsSettings, n_dev: int = 1):
+    chains = jax.vmap(build_chain(space, settings), in_axes=(0, 0, None, None))
+    if n_dev > 1:  # keys come split, to be sharded with the chains
+        return jax.jit(chains)
+
+    def run(key, z0, inv_mass, data):
+        return chains(jax.random.split(key, settings.num_chains), z0, inv_mass, data)
+
+    return jax.jit(run)
+
+
+def _seed_key(seed: int) -> Any:
+    """``jax.random.PRNGKey(seed)`` built without dispatching (and compiling) JAX ops."""
+    if jax.config.jax_default_prng_impl == "threefry2x32" and 0 <= seed < 2 ** 63:
+        return np.array([seed >> 32, seed & 0xFFFFFFFF], dtype=np.uint32)
+    return jax.random.PRNGKey(seed)
 
 
 def build_chain(space: Space, settings: NutsSettings):
@@ -91,26 +105,53 @@ def build_chain(space: Space, settings: NutsSettings):
     return chain
 
 
-def run_nuts(space: Space, data: dict[str, Any], settings: NutsSettings, keys: Any,
+def _export_key(space: Space, settings: NutsSettings) -> str | None:
+    from bayescale.engine._export import stable_space_key
+
+    key = stable_space_key(space)
+    return key + repr(settings) if key else None
+
+
+def prefetch_nuts(space: Space, data: dict[str, Any], settings: NutsSettings) -> None:
+    """Start loading the exported sampler for this run in the background (if exported)."""
+    from bayescale.engine._export import prefetch
+
+    devices = jax.local_devices()
+    n_dev = len(devices) if settings.num_chains % len(devices) == 0 else 1
+    if n_dev > 1 or settings.progress:
+        return
+    dim = space.dim
+    prefetch("nuts", _export_key(space, settings),
+             (jax.ShapeDtypeStruct((2,), np.uint32),
+              jax.ShapeDtypeStruct((settings.num_chains, dim), np.float64),
+              jax.ShapeDtypeStruct((dim, dim), np.float64), data))
+
+
+def run_nuts(space: Space, data: dict[str, Any], settings: NutsSettings, seed: int,
              init: np.ndarray, inv_mass: np.ndarray) -> dict[str, np.ndarray]:
-    """Run the chains; returns arrays with leading (chain, draw) dimensions."""
+    """Run the chains; returns arrays with leading (chain, draw) dimensions.
+
+    Chain ``i`` runs on key ``jax.random.split(jax.random.PRNGKey(seed), num_chains)[i]``.
+    """
     devices = jax.local_devices()
     n_dev = len(devices) if settings.num_chains % len(devices) == 0 else 1
     fn = _compiled(space, settings, n_dev)
-    z0 = jnp.asarray(init)
+    z0 = jax.device_put(np.asarray(init, dtype=np.float64))
     if n_dev > 1:
         from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
+        keys = jax.random.split(jax.random.PRNGKey(seed), settings.num_chains)
         mesh = Mesh(np.array(devices[:n_dev]), ("chain",))
         sharding = NamedSharding(mesh, PartitionSpec("chain"))
         keys, z0 = jax.device_put(keys, sharding), jax.device_put(z0, sharding)
-    args = (keys, z0, jnp.asarray(inv_mass), data)
+    else:
+        keys = jax.device_put(_seed_key(seed))
+    args = (keys, z0, jax.device_put(np.asarray(inv_mass, dtype=np.float64)), data)
     if n_dev == 1 and not settings.progress:
-        from bayescale.engine._export import aot, stable_space_key
+        from bayescale.engine._export import aot
 
-        fn = aot("nuts", stable_space_key(space) + repr(settings)
-                 if stable_space_key(space) else None, fn, args)
-    z, div, steps, acc, pe, energy, step_size = fn(*args)
+        fn = aot("nuts", _export_key(space, settings), fn, args)
+    z, div, steps, acc, pe, energy, step_size = jax.device_get(fn(*args))
     return {"z": np.asarray(z), "diverging": np.asarray(div),
             "n_steps": np.asarray(steps), "acceptance_rate": np.asarray(acc),
             "lp": -np.asarray(pe), "energy": np.asarray(energy),

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 from numpyro.distributions import biject_to, constraints
@@ -21,9 +22,60 @@ from numpyro.distributions import biject_to, constraints
 from bayescale._errors import PriorError, one_of
 from bayescale.laws._law import Law, Param
 from bayescale.likelihoods import Likelihood
-from bayescale.priors import DataStats, Prior, to_distribution
+from bayescale.priors import DataStats, Prior, support, to_distribution
 
-__all__ = ["Space", "make_space"]
+__all__ = ["PriorSpec", "Space", "make_space"]
+
+#: A prior with concrete arguments: ``(family, args, at_pivot)``.
+PriorSpec = tuple[str, tuple[float, ...], bool]
+
+# per space key: (jitted stats -> prior arguments, the families and at_pivot flags)
+_SPECS: dict[tuple[Any, ...], tuple[Any, list[Any]]] = {}
+
+
+def _spec_fn(space: Space) -> tuple[Any, list[Any]]:
+    """One compiled function evaluating every prior of ``space`` on the data summaries.
+
+    Data-scaled default priors are JAX expressions of the summaries; evaluating them
+    eagerly would compile a handful of tiny XLA programs per process.
+    """
+    if space.key not in _SPECS:
+        meta: list[Any] = []
+
+        def args_of(stats: DataStats) -> list[tuple[Any, ...]]:
+            priors = [space.prior_for(p, stats) for p in space.params]
+            meta[:] = [(pr.family, pr.at_pivot) for pr in priors]
+            return [tuple(jnp.asarray(a, dtype=float) for a in pr.args) for pr in priors]
+
+        _SPECS[space.key] = (jax.jit(args_of), meta)
+    return _SPECS[space.key]
+
+
+def _clamp_unit(y: np.ndarray) -> np.ndarray:
+    finfo = np.finfo(np.float64)
+    return np.clip(y, finfo.tiny, 1.0 - finfo.eps)
+
+
+def _inverse(kind: str, low: float, high: float, value: float) -> float:
+    """NumPy twin of ``biject_to(support).inv`` for the supports of prior families."""
+    with np.errstate(all="ignore"):
+        if kind == "positive":
+            return float(np.log(value))
+        if kind == "interval":
+            y = _clamp_unit(np.float64((value - low) / (high - low)))
+            return float(np.log(y) - np.log1p(-y))
+    return float(value)
+
+
+def _forward(kind: str, low: float, high: float, t: np.ndarray) -> np.ndarray:
+    """NumPy twin of ``biject_to(support)`` for the supports of prior families."""
+    with np.errstate(all="ignore"):
+        if kind == "positive":
+            return np.exp(t)
+        if kind == "interval":
+            y = _clamp_unit(1.0 / (1.0 + np.exp(-t)))
+            return y if (low, high) == (0.0, 1.0) else low + (high - low) * y
+    return np.asarray(t, dtype=float)
 
 _POSITIVE = {"LogNormal", "HalfNormal", "HalfCauchy", "Exponential", "Gamma"}
 _UNIT = {"Beta"}
@@ -75,6 +127,30 @@ class Space:
         user = dict(self.user_priors)
         return user[param.name] if param.name in user else param.default_prior(stats)
 
+    def prior_specs(self, stats: DataStats) -> list[PriorSpec]:
+        """Every parameter's prior in force, with concrete float arguments.
+
+        Parameters
+        ----------
+        stats : DataStats
+            The data summaries that data-scaled default priors use.
+
+        Returns
+        -------
+        list of (family, args, at_pivot)
+            One entry per parameter, in :attr:`params` order.
+        """
+        fn, meta = _spec_fn(self)
+        try:
+            values = fn(stats)
+        except Exception:  # a prior that cannot be traced: evaluate it eagerly
+            priors = [self.prior_for(p, stats) for p in self.params]
+            return [(pr.family, tuple(float(a) for a in pr.args), pr.at_pivot)
+                    for pr in priors]
+        values = jax.device_get(values)
+        return [(fam, tuple(float(a) for a in args), at_pivot)
+                for (fam, at_pivot), args in zip(meta, values, strict=True)]
+
     def _order(self) -> list[int]:
         # exponents before the amplitudes that pivot on them
         return sorted(range(self.dim), key=lambda i: self.params[i].amplitude_of is not None)
@@ -107,15 +183,28 @@ class Space:
         return out, logp
 
     def pack(self, values: Mapping[str, float], stats: DataStats) -> np.ndarray:
-        """Inverse of :meth:`unpack` for concrete natural values (starting points)."""
+        """Inverse of :meth:`unpack` for concrete natural values (starting points).
+
+        Parameters
+        ----------
+        values : mapping of str to float
+            A value for every parameter.
+        stats : DataStats
+            The data summaries (re-centring and data-scaled priors).
+
+        Returns
+        -------
+        ndarray
+            The coordinates, shape ``(dim,)`` (NumPy, no JAX dispatch).
+        """
+        specs = self.prior_specs(stats)
         theta = np.zeros(self.dim)
         for i in self._order():
             p = self.params[i]
             v = float(values[p.name])
-            prior = self.prior_for(p, stats)
-            d = to_distribution(prior)
-            positive = d.support is constraints.positive or prior.family in _POSITIVE
-            if positive and (p.amplitude_of is not None or p.scale_of is not None):
+            fam, args, _ = specs[i]
+            kind, low, high = support(fam, args)
+            if kind == "positive" and (p.amplitude_of is not None or p.scale_of is not None):
                 if p.amplitude_of is not None:
                     inp, expo, sign = p.amplitude_of
                     shift = -sign * float(values[expo]) * float(stats.log_x0[inp])
@@ -123,8 +212,43 @@ class Space:
                     shift = float(stats.log_x0[p.scale_of])
                 theta[i] = np.log(max(v, 1e-300)) - shift
             else:
-                theta[i] = float(biject_to(d.support).inv(jnp.asarray(v)))
+                theta[i] = _inverse(kind, low, high, v)
         return theta
+
+    def natural(self, theta: np.ndarray, stats: DataStats) -> dict[str, np.ndarray]:
+        """Natural parameter values of concrete coordinates (NumPy twin of :meth:`unpack`).
+
+        Parameters
+        ----------
+        theta : ndarray
+            Coordinates, shape ``(..., dim)``.
+        stats : DataStats
+            The data summaries (re-centring and data-scaled priors).
+
+        Returns
+        -------
+        dict of str to ndarray
+            One array of shape ``theta.shape[:-1]`` per parameter.
+        """
+        theta = np.asarray(theta, dtype=float)
+        specs = self.prior_specs(stats)
+        out: dict[str, np.ndarray] = {}
+        with np.errstate(all="ignore"):
+            for i in self._order():
+                p, t = self.params[i], theta[..., i]
+                fam, args, _ = specs[i]
+                kind, low, high = support(fam, args)
+                if kind == "positive" and (p.amplitude_of is not None
+                                           or p.scale_of is not None):
+                    if p.amplitude_of is not None:
+                        inp, expo, sign = p.amplitude_of
+                        shift = -sign * out[expo] * float(stats.log_x0[inp])
+                    else:
+                        shift = float(stats.log_x0[p.scale_of])
+                    out[p.name] = np.exp(t + shift)
+                else:
+                    out[p.name] = _forward(kind, low, high, t)
+        return {p.name: out[p.name] for p in self.params}
 
 
 def make_space(law: Law, likelihood: Likelihood,
