@@ -7,9 +7,10 @@ from collections.abc import Iterator, Mapping, Sequence
 from types import MappingProxyType
 from typing import Any
 
-import arviz as az
 import numpy as np
 import pandas as pd
+from arviz_base import rcParams
+from arviz_stats.base import array_stats
 
 from bayescale._errors import BayescaleError
 from bayescale.data import Dataset
@@ -91,16 +92,27 @@ class FitCollection:
         """Law parameters then noise parameters."""
         return tuple(self.law.param_names) + tuple(self.likelihood.noise_names)
 
-    def _convergence(self) -> dict[str, np.ndarray]:
-        if self._conv is None:
-            post = {k: np.moveaxis(np.asarray(v), 0, -1) for k, v in self.posterior.items()}
-            dt = az.from_dict({"posterior": post}, dims={k: ["curve"] for k in post})
-            rhat, bulk = az.rhat(dt), az.ess(dt, method="bulk")
-            tail = az.ess(dt, method="tail")
-            self._conv = {f"{k}:{m}": np.asarray(src[k].values)
-                          for k in post for m, src in (("r_hat", rhat), ("ess_bulk", bulk),
-                                                       ("ess_tail", tail))}
-        return self._conv
+    def _convergence(self, tail: bool = False) -> dict[str, np.ndarray]:
+        """R-hat and bulk ESS per curve (tail ESS too with ``tail``), computed once.
+
+        arviz_stats' array functions, batched over curves; the tail ESS (the costliest)
+        only when a summary asks for it.
+        """
+        conv = dict(self._conv or {})
+        prob = rcParams["stats.ci_prob"]
+        for k, v in self.posterior.items():
+            ary = np.asarray(v, dtype=float)  # (curve, chain, draw)
+            if f"{k}:r_hat" not in conv:
+                conv[f"{k}:r_hat"] = (np.asarray(array_stats.rhat(ary, chain_axis=1,
+                                                                  draw_axis=2))
+                                      if ary.shape[1] > 1 else np.full(len(ary), np.nan))
+                conv[f"{k}:ess_bulk"] = np.asarray(array_stats.ess(
+                    ary, chain_axis=1, draw_axis=2, method="bulk"))
+            if tail and f"{k}:ess_tail" not in conv:
+                conv[f"{k}:ess_tail"] = np.asarray(array_stats.ess(
+                    ary, chain_axis=1, draw_axis=2, method="tail", prob=prob))
+        self._conv = conv
+        return conv
 
     def summary(self, ci_prob: float = 0.9) -> pd.DataFrame:
         """One row per curve and parameter.
@@ -110,7 +122,7 @@ class FitCollection:
         """
         if not 0 < ci_prob < 1:
             raise BayescaleError(f"ci_prob must be in (0, 1), got {ci_prob!r}")
-        conv = self._convergence()
+        conv = self._convergence(tail=True)
         q = [(1 - ci_prob) / 2, 0.5, (1 + ci_prob) / 2]
         frames = []
         for k in self.param_names:
