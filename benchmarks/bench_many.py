@@ -60,7 +60,7 @@ def main() -> None:
     print(f"fit_many strategy: {args.strategy or 'default (lanes)'}; "
           f"batch size: {args.batch_size or 'default'}")
     print(f"{'curves':>8s} {'wall s':>9s} {'curves/s':>9s} {'x loop':>8s} {'failed':>7s} "
-          f"{'peak RSS GiB':>12s}")
+          f"{'peak RSS GiB':>12s} {'init s*':>8s} {'NUTS s*':>8s}")
     for n in args.sizes:
         data = curves(n, seed=n)
         t = time.perf_counter()
@@ -69,8 +69,10 @@ def main() -> None:
         wall = time.perf_counter() - t
         failed = len(fc.failed)
         print(f"{n:8d} {wall:9.1f} {n / wall:9.2f} {n / wall / loop_rate:8.1f} {failed:7d} "
-              f"{peak_rss_gib():12.2f}", flush=True)
+              f"{peak_rss_gib():12.2f} {fc.timing['initialise_s']:8.1f} "
+              f"{fc.timing['sample_s']:8.1f}", flush=True)
         del fc
+    print("* summed over batches (batches run side by side on the CPU cores)")
 
 
 if __name__ == "__main__":

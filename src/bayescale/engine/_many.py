@@ -191,6 +191,7 @@ def run_batch(space: Space, datasets: list, indices: Sequence[int], size: int,
         extra = n_dev - n_real % n_dev
         datasets = list(datasets) + [datasets[-1]] * extra
         indices = list(indices) + [indices[-1]] * extra
+    t0 = time.perf_counter()
     solve, hess, nuts, unpack = _compiled(space, settings, strategy, n_dev)
     padded = [pad(ds, size) for ds in datasets]
     data = _stack(padded)
@@ -211,6 +212,7 @@ def run_batch(space: Space, datasets: list, indices: Sequence[int], size: int,
         chol = np.linalg.cholesky(covs[j] + 1e-12 * np.eye(space.dim))
         inits.append(mode[j] + (chol @ rng.standard_normal((space.dim, c))).T)
     keys = list(_chain_keys(seed, jnp.asarray(np.asarray(indices)), c))
+    t1 = time.perf_counter()
     if strategy == "lanes":  # jobs are (curve, chain) pairs, curve-major
         z, div, steps, acc, step_size, _turns = nuts(
             jnp.concatenate(keys), jnp.asarray(np.concatenate(inits)),
@@ -223,12 +225,14 @@ def run_batch(space: Space, datasets: list, indices: Sequence[int], size: int,
         z, div, steps, acc, _pe, _en, step_size = nuts(
             jnp.stack(keys), jnp.asarray(np.stack(inits)), jnp.asarray(covs), data)
     z = np.asarray(z)
+    t2 = time.perf_counter()
     b, _, s, p = z.shape
     nat = unpack(jnp.asarray(z.reshape(b, c * s, p)), data["stats"])
     keep = slice(0, n_real)
     return {"posterior": {k: np.asarray(v).reshape(b, c, s)[keep] for k, v in nat.items()},
             "diverging": np.asarray(div)[keep], "n_steps": np.asarray(steps)[keep],
-            "acceptance_rate": np.asarray(acc)[keep], "step_size": np.asarray(step_size)[keep]}
+            "acceptance_rate": np.asarray(acc)[keep], "step_size": np.asarray(step_size)[keep],
+            "timing": {"initialise_s": t1 - t0, "sample_s": t2 - t1}}
 
 
 def fit_many(data: Any, law: Law | str, *, by: str | None = None,
@@ -343,4 +347,6 @@ def fit_many(data: Any, law: Law | str, *, by: str | None = None,
                   "batch_size": batch, "bucket": size, "strategy": strategy,
                   "devices": n_dev,
                   "threads": 1 if client is not None else _threads(len(chunks), n_dev)},
-        timing={"total_s": time.perf_counter() - t0}, by=by)
+        timing={"total_s": time.perf_counter() - t0,
+                **{k: sum(r["timing"][k] for r in results)  # summed over batches
+                   for k in ("initialise_s", "sample_s")}}, by=by)
