@@ -118,8 +118,49 @@ def get(name: str | Likelihood) -> Likelihood:
         return name
     key = _ALIASES.get(str(name).lower(), str(name).lower())
     if key not in LIKELIHOODS:
-        raise BayescaleError(f"unknown likelihood {name!r}; accepted: {one_of(LIKELIHOODS)}")
+        made = _from_factory_name(key)
+        if made is None:
+            raise BayescaleError(
+                f"unknown likelihood {name!r}; accepted: {one_of(LIKELIHOODS)}, "
+                "'binomial_<items>' or 'beta_binomial_<items>' (e.g. 'binomial_14042')")
+        return made
     return LIKELIHOODS[key]
+
+
+def _from_factory_name(key: str) -> Likelihood | None:
+    """``binomial_<n>`` / ``beta_binomial_<n>``: the factory's likelihood, or None."""
+    for prefix, factory in (("beta_binomial_", "beta_binomial"), ("binomial_", "binomial")):
+        if key.startswith(prefix):
+            try:
+                n = float(key[len(prefix):])
+            except ValueError:
+                return None
+            return spec_to_likelihood({"factory": factory, "n_trials": n})
+    return None
+
+
+def likelihood_spec(lik: Likelihood) -> dict[str, Any]:
+    """A JSON-able description of ``lik`` that :func:`spec_to_likelihood` rebuilds.
+
+    Registered likelihoods are described by name; those made by :func:`binomial` and
+    :func:`beta_binomial` by their factory and exact item count (the name rounds it).
+    """
+    for (factory, n), made in _FACTORIES.items():
+        if made is lik:
+            return {"name": lik.name, "factory": factory, "n_trials": n}
+    return {"name": lik.name}
+
+
+def spec_to_likelihood(spec: dict[str, Any]) -> Likelihood:
+    """Rebuild a likelihood from :func:`likelihood_spec`'s description."""
+    factory = spec.get("factory")
+    if factory is None:
+        return get(spec["name"])
+    makers = {"binomial": binomial, "beta_binomial": beta_binomial}
+    if factory not in makers:
+        raise BayescaleError(f"unknown likelihood factory {factory!r}; accepted: "
+                             f"{one_of(makers)}")
+    return makers[factory](spec["n_trials"])
 
 
 def default_for(positive_data: bool, positive_law: bool) -> Likelihood:

@@ -61,9 +61,9 @@ def _inverse(kind: str, low: float, high: float, value: float) -> float:
     with np.errstate(all="ignore"):
         if kind == "positive":
             return float(np.log(value))
-        if kind == "interval":
-            y = _clamp_unit(np.float64((value - low) / (high - low)))
-            return float(np.log(y) - np.log1p(-y))
+        if kind == "interval":  # a value on (or past) the boundary has no coordinate
+            y = np.float64((value - low) / (high - low))
+            return float(np.log(y) - np.log1p(-y)) if 0.0 < y < 1.0 else float("nan")
     return float(value)
 
 

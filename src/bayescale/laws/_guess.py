@@ -20,8 +20,11 @@ def _to_unconstrained(law: Law, values: Mapping[str, float]) -> np.ndarray:
     out = []
     for p in law.params:
         v = float(values[p.name])
-        out.append(np.log(max(v, 1e-300)) if p.constraint == "positive" else
-                   np.log(v / (1 - v)) if p.constraint == "unit" else v)
+        if p.constraint == "unit":  # a guess on the boundary (e.g. ceiling 1) stays finite
+            v = min(max(v, 1e-12), 1.0 - 1e-12)
+            out.append(np.log(v / (1 - v)))
+        else:
+            out.append(np.log(max(v, 1e-300)) if p.constraint == "positive" else v)
     return np.asarray(out)
 
 

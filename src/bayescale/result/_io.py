@@ -59,12 +59,19 @@ def to_datatree(fit: Fit) -> Any:
     )
 
 
+#: Registered law factories: the options that their laws' keys carry, in order.
+_FACTORY_OPTIONS = {"bnsl": ("n_breaks",), "sigmoid_accuracy": ("floor", "increasing"),
+                    "data_filtering": ("n_pools",)}
+
+
 def _law_spec(law: Law) -> dict[str, Any]:
     if law.key and law.key[0] == "formula":
         return {"kind": "formula", "formula": law.key[1], "inputs": list(law.key[2]),
                 "priors": {k: v.to_dict() for k, v in law.key[3]}, "name": law.name}
-    if law.key[:2] == ("law", "bnsl"):
-        return {"kind": "registry", "name": "bnsl", "options": {"n_breaks": law.key[2]}}
+    if law.key and law.key[0] == "law" and law.key[1] in _FACTORY_OPTIONS:
+        names = _FACTORY_OPTIONS[law.key[1]]
+        return {"kind": "registry", "name": law.key[1],
+                "options": dict(zip(names, law.key[2:2 + len(names)], strict=True))}
     if law.name in _registry.names() and _registry.get(law.name) is law:
         return {"kind": "registry", "name": law.name, "options": {}}
     return {"kind": "custom", "name": law.name, "formula": law.formula}
@@ -90,6 +97,7 @@ def save(fit: Fit, path: str | os.PathLike) -> None:
         "format_version": FORMAT_VERSION,
         "law": _law_spec(fit.law),
         "likelihood": fit.likelihood.name,
+        "likelihood_spec": _lik.likelihood_spec(fit.likelihood),
         "priors": {k: v.to_dict() for k, v in fit.priors.items()},
         "dataset": fit.dataset.to_dict(),
         "settings": dict(fit.settings),
@@ -144,7 +152,8 @@ def load(path: str | os.PathLike, *, law: Law | None = None) -> Fit:
     dataset = Dataset.from_dict(meta["dataset"])
     make_stats(dataset)  # validates the stored data
     return Fit(law=_law_from_spec(meta["law"], law),
-               likelihood=_lik.get(meta["likelihood"]),
+               likelihood=_lik.spec_to_likelihood(
+                   meta.get("likelihood_spec", {"name": meta["likelihood"]})),
                priors={k: Prior.from_dict(v) for k, v in meta["priors"].items()},
                dataset=dataset, posterior=posterior, sample_stats=stats,
                settings=meta["settings"], mode=meta.get("mode"), timing=meta.get("timing"))

@@ -1,0 +1,62 @@
+"""Fits with item-count likelihoods (binomial, beta-binomial) survive save and load."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import bayescale as bs
+from bayescale.likelihoods import beta_binomial, binomial, likelihood_spec, spec_to_likelihood
+
+ITEMS = 1234567  # more digits than the likelihood's name keeps
+
+
+def _accuracy_data(n_models=24, seed=0):
+    rng = np.random.default_rng(seed)
+    x = np.logspace(-1, 2, n_models)
+    law = bs.laws.sigmoid_accuracy(0.25)
+    mu = np.asarray(law({"k": 1.5, "x_50": 10.0, "ceiling": 0.9}, x=x))
+    return pd.DataFrame({"x": x, "acc": rng.binomial(2000, mu) / 2000})
+
+
+def test_spec_keeps_the_exact_item_count():
+    lik = binomial(ITEMS)
+    assert lik.name == "binomial_1.23457e+06"  # the name rounds ...
+    spec = likelihood_spec(lik)
+    assert spec == {"name": lik.name, "factory": "binomial", "n_trials": float(ITEMS)}
+    assert spec_to_likelihood(spec) is lik  # ... the spec does not
+    assert spec_to_likelihood(likelihood_spec(bs.likelihoods.get("normal"))).name == "normal"
+    assert bs.likelihoods.get("beta_binomial_300") is beta_binomial(300)
+    with pytest.raises(bs.BayescaleError, match="binomial_<items>"):
+        bs.likelihoods.get("binomial_many")
+    with pytest.raises(bs.BayescaleError, match="unknown likelihood factory 'poisson'"):
+        spec_to_likelihood({"name": "poisson_3", "factory": "poisson", "n_trials": 3.0})
+
+
+@pytest.mark.filterwarnings("ignore::bayescale.result.DiagnosticWarning")  # short chains
+@pytest.mark.parametrize("make", [binomial, beta_binomial])
+def test_save_load_roundtrip(tmp_path, make):
+    lik = make(2000)
+    fit = bs.fit(_accuracy_data(), bs.laws.sigmoid_accuracy(0.25), x="x", y="acc",
+                 likelihood=lik, num_chains=2, num_warmup=150, num_samples=150,
+                 progress=False)
+    path = tmp_path / f"{lik.name}.nc"
+    fit.save(path)
+    back = bs.load(path)
+    assert back.likelihood is lik
+    for k in fit.posterior:
+        np.testing.assert_array_equal(back.posterior[k], fit.posterior[k])
+    grid = {"x": [0.5, 5.0, 500.0]}
+    for kind in ("mean", "predictive"):
+        pd.testing.assert_frame_equal(back.predict(kind=kind, **grid),
+                                      fit.predict(kind=kind, **grid))
+
+
+@pytest.mark.parametrize("law", [bs.laws.bnsl(2), bs.laws.sigmoid_accuracy(0.25, False),
+                                 bs.laws.get("data_filtering", n_pools=3)])
+def test_factory_laws_are_stored_with_their_options(law):
+    from bayescale.result._io import _law_from_spec, _law_spec
+
+    spec = _law_spec(law)
+    assert spec["kind"] == "registry"
+    again = _law_from_spec(spec, None)
+    assert again.key == law.key and again.name == law.name
