@@ -2,16 +2,15 @@
 // reaching past the data, observed and held-out points, a draggable/typed target with
 // its predicted interval, hover tooltip, zoom/pan with reset, legend.
 // Model: ./model.js ExtrapolationModel <-> src/bayescale/widgets/extrapolation.py.
-import { axisBottom, axisLeft } from "d3-axis";
 import { select } from "d3-selection";
 import { zoom, zoomIdentity } from "d3-zoom";
+import { createAxes, sizeSvg } from "./axes.js";
 import { createToolbar, renderLegend } from "./controls.js";
-import { Disposer, h } from "./dom.js";
 import { answerExport } from "./export.js";
 import { drawCurves, drawPoints, drawTarget } from "./layers.js";
 import { homeDomains, makeScale, nearestIndex, ticks } from "./scales.js";
-import { followTheme } from "./theme.js";
 import { createTooltip, pointLines, tooltipLines } from "./tooltip.js";
+import { ViewFrame } from "./view.js";
 
 /** Traits whose change redraws the view. */
 export const TRAITS = [
@@ -52,17 +51,13 @@ const roundSig = (v, digits) => Number(v.toPrecision(digits));
  * @returns {() => void}
  */
 export function renderExtrapolation({ model, el }) {
-  const doc = el.ownerDocument;
-  const d = new Disposer();
-  const root = h(doc, "div", "bs-root bs-extrapolation");
-  const chart = h(doc, "div", "bs-chart");
-  const legend = h(doc, "div", "bs-legend");
+  const frame = new ViewFrame(el, "bs-extrapolation");
+  const { doc, d, root, chart, legend } = frame;
   const tooltip = createTooltip(chart);
   const clipId = `bs-clip-${++clipCounter}`;
 
   let transform = zoomIdentity;
   let home = homeDomains(snapshot(model));
-  let width = 0;
   /** @type {number | null} */ let dragX = null;
   let selfUpdate = false;
   /** Domains this view sent; their echoes (ipywidgets 8 echoes updates back) are stale. */
@@ -74,11 +69,7 @@ export function renderExtrapolation({ model, el }) {
   const svg = select(chart).append("svg").attr("class", "bs-svg");
   svg.append("defs").append("clipPath").attr("id", clipId).append("rect");
   const plot = svg.append("g").attr("class", "bs-plot");
-  const gridG = plot.append("g").attr("class", "bs-gridlines");
-  const xAxisG = plot.append("g").attr("class", "bs-axis bs-x-axis");
-  const yAxisG = plot.append("g").attr("class", "bs-axis bs-y-axis");
-  const xLabel = plot.append("text").attr("class", "bs-axis-label bs-x-label").attr("text-anchor", "middle");
-  const yLabel = plot.append("text").attr("class", "bs-axis-label bs-y-label").attr("text-anchor", "middle");
+  const axes = createAxes(plot);
   const clipped = plot.append("g").attr("clip-path", `url(#${clipId})`);
   const curves = clipped.append("g").attr("class", "bs-curves");
   const hoverLine = clipped.append("line").attr("class", "bs-hover-line").style("display", "none");
@@ -116,28 +107,21 @@ export function renderExtrapolation({ model, el }) {
 
   const size = () => {
     const m = snapshot(model);
-    const w = Math.max(320, width || el.clientWidth || 640);
+    const w = frame.width();
     return { w, hgt: m.height, pw: w - MARGIN.left - MARGIN.right, ph: m.height - MARGIN.top - MARGIN.bottom };
   };
 
   function draw() {
     const m = snapshot(model);
     const { w, hgt, pw, ph } = size();
-    svg.attr("width", w).attr("height", hgt).attr("viewBox", `0 0 ${w} ${hgt}`);
+    sizeSvg(svg, w, hgt);
     svg.select(`#${clipId} rect`).attr("width", pw).attr("height", ph);
     plot.attr("transform", `translate(${MARGIN.left},${MARGIN.top})`);
     xs = transform.rescaleX(makeScale(m.log_x, home.x, [0, pw]));
     ys = transform.rescaleY(makeScale(m.log_y, home.y, [ph, 0]));
     const xt = ticks(xs, m.log_x, Math.max(2, Math.round(pw / 90)));
     const yt = ticks(ys, m.log_y, Math.max(2, Math.round(ph / 50)));
-    const label = (/** @type {{values: number[], labels: string[]}} */ t) =>
-      (/** @type {any} */ v) => t.labels[t.values.indexOf(v)] ?? "";
-    xAxisG.attr("transform", `translate(0,${ph})`)
-      .call(axisBottom(xs).tickValues(xt.values).tickFormat(label(xt)));
-    yAxisG.call(axisLeft(ys).tickValues(yt.values).tickFormat(label(yt)));
-    gridG.call(axisLeft(ys).tickValues(yt.values).tickSize(-pw).tickFormat(() => ""));
-    xLabel.attr("x", pw / 2).attr("y", ph + 34).text(m.x_label);
-    yLabel.attr("transform", `translate(${-46},${ph / 2}) rotate(-90)`).text(m.y_label);
+    axes.draw(xs, ys, { pw, ph, xt, yt, xText: m.x_label, yText: m.y_label, xLabelGap: 34 });
     drawCurves(curves, m, xs, ys);
     const opts = { logX: m.log_x, logY: m.log_y };
     drawPoints(pointsG, m.points, "bs-point", xs, ys, opts);
@@ -259,7 +243,7 @@ export function renderExtrapolation({ model, el }) {
     home = homeDomains(snapshot(model));
     draw();
   };
-  for (const name of TRAITS) d.onModel(model, `change:${name}`, REHOME.includes(name) ? rehome : draw);
+  for (const name of REHOME) d.onModel(model, `change:${name}`, rehome);
   const onDomain = () => {
     if (selfUpdate) return;
     const m = snapshot(model);
@@ -273,22 +257,6 @@ export function renderExtrapolation({ model, el }) {
     if (msg?.type === "export") answerExport(model, /** @type {SVGSVGElement} */ (svg.node()), msg);
   });
 
-  const theme = followTheme(root, () => snapshot(model).theme);
-  d.add(() => theme.dispose());
-  d.onModel(model, "change:theme", theme.update);
-
-  if (typeof ResizeObserver !== "undefined") {
-    const ro = new ResizeObserver((entries) => {
-      const w = Math.floor(entries[0]?.contentRect.width ?? 0);
-      if (w > 0 && Math.abs(w - width) > 1) { width = w; draw(); }
-    });
-    ro.observe(el);
-    d.add(() => ro.disconnect());
-  }
-
-  draw();
-  return () => {
-    d.dispose();
-    root.remove();
-  };
+  const redraw = TRAITS.filter((name) => !REHOME.includes(name));
+  return frame.start(model, { traits: redraw, theme: () => snapshot(model).theme, draw });
 }

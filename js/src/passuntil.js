@@ -2,12 +2,10 @@
 // task-level band and median, observed r/K and predicted points with intervals (top);
 // log(-log PU) against log N with the emergence class and its probability (bottom).
 // Python computes everything (src/bayescale/widgets/passuntil.py).
-import { select } from "d3-selection";
-import { bandPath, linePath, MARGIN, makePanel } from "./crossover.js";
-import { Disposer, h } from "./dom.js";
 import { formatEng, formatLevel } from "./format.js";
+import { bandPath, createStack, linePath } from "./panels.js";
 import { paddedDomain } from "./scales.js";
-import { followTheme } from "./theme.js";
+import { fillLegend, ViewFrame } from "./view.js";
 
 /**
  * A band on `grid_n`.
@@ -109,18 +107,13 @@ function drawObserved(g, pts, xs, ys, yLog) {
  * @returns {() => void}
  */
 export function renderPassUntil({ model, el }) {
-  const doc = el.ownerDocument;
-  const d = new Disposer();
-  const root = h(doc, "div", "bs-root bs-passuntil");
-  const chart = h(doc, "div", "bs-chart");
-  const legend = h(doc, "div", "bs-legend");
+  const frame = new ViewFrame(el, "bs-passuntil");
+  const { doc, root, chart, legend } = frame;
   root.append(chart, legend);
   el.appendChild(root);
-  let width = 0;
 
-  const svg = select(chart).append("svg").attr("class", "bs-svg");
-  const top = makePanel(svg, "bs-pu-panel");
-  const bottom = makePanel(svg, "bs-f-panel");
+  const stack = createStack(chart, "bs-pu-panel", "bs-f-panel");
+  const { top, bottom } = stack;
   const instG = top.body.append("g").attr("class", "bs-instances");
   const bandT = top.body.append("path").attr("class", "bs-band bs-pu-band");
   const medT = top.body.append("path").attr("class", "bs-median bs-pu-median");
@@ -132,17 +125,11 @@ export function renderPassUntil({ model, el }) {
   const predB = bottom.body.append("g").attr("class", "bs-predicted");
   const label = bottom.g.append("text").attr("class", "bs-axis-label bs-emergence")
     .attr("text-anchor", "end");
-  const empty = top.g.append("text").attr("class", "bs-empty").attr("text-anchor", "middle");
 
   function draw() {
     const m = passUntilSnapshot(model);
-    const w = Math.max(320, width || el.clientWidth || 640);
-    const pw = w - MARGIN.left - MARGIN.right;
-    const gap = 16;
-    const inner = m.height - 2 * (MARGIN.top + MARGIN.bottom) - gap;
-    const ph1 = Math.max(80, Math.round(inner * 0.58));
-    const ph2 = Math.max(60, inner - ph1);
-    svg.attr("width", w).attr("height", m.height).attr("viewBox", `0 0 ${w} ${m.height}`);
+    const { pw, ph1, ph2, top1, top2 } = stack.size(frame.width(), m.height,
+      { share: 0.58, minTop: 80, minBottom: 60 });
     const grid = m.grid_n;
     const xDomain = paddedDomain([...grid, ...m.observed.map((p) => p.x), ...m.predicted.map((p) => p.x)], true, 0.02);
 
@@ -152,7 +139,7 @@ export function renderPassUntil({ model, el }) {
     if (tb) pus.push(...tb.lower, ...tb.upper);
     for (const r of m.predicted) pus.push(r.lower, r.upper);
     const a = top.layout({
-      top: MARGIN.top, pw, ph: ph1, xLog: true, yLog: true, xDomain,
+      top: top1, pw, ph: ph1, xLog: true, yLog: true, xDomain,
       yDomain: paddedDomain(pus.filter((v) => v > 1e-30), true, 0.05), xText: "",
       yText: "PU",
     });
@@ -164,7 +151,7 @@ export function renderPassUntil({ model, el }) {
     medT.attr("d", linePath(grid, m.task_median, a.xs, a.ys, true, true));
     drawObserved(obsT, m.observed, a.xs, a.ys, true);
     drawPredicted(predT, m.predicted, a.xs, a.ys, true);
-    empty.attr("x", pw / 2).attr("y", ph1 / 2).text(grid.length ? "" : "no data to show");
+    stack.noData(!grid.length);
 
     // bottom: F = log(-log PU) against log N
     const fb = isBand(m.f_band) ? m.f_band : null;
@@ -172,9 +159,8 @@ export function renderPassUntil({ model, el }) {
     if (fb) fs.push(...fb.lower, ...fb.upper);
     for (const r of m.f_predicted) fs.push(r.lower, r.upper);
     const b = bottom.layout({
-      top: MARGIN.top * 2 + ph1 + MARGIN.bottom + gap - MARGIN.top, pw, ph: ph2, xLog: true,
-      yLog: false, xDomain, yDomain: paddedDomain(fs, false, 0.06), xText: "N",
-      yText: "log(−log PU)",
+      top: top2, pw, ph: ph2, xLog: true, yLog: false, xDomain,
+      yDomain: paddedDomain(fs, false, 0.06), xText: "N", yText: "log(−log PU)",
     });
     bandB.attr("d", fb ? bandPath(grid, fb.lower, fb.upper, b.xs, b.ys, true, false) : "");
     medB.attr("d", linePath(grid, m.f_median, b.xs, b.ys, true, false));
@@ -184,23 +170,7 @@ export function renderPassUntil({ model, el }) {
     renderPULegend(doc, legend, m);
   }
 
-  for (const name of PASSUNTIL_TRAITS) d.onModel(model, `change:${name}`, draw);
-  const theme = followTheme(root, () => passUntilSnapshot(model).theme);
-  d.add(() => theme.dispose());
-  d.onModel(model, "change:theme", theme.update);
-  if (typeof ResizeObserver !== "undefined") {
-    const ro = new ResizeObserver((entries) => {
-      const w = Math.floor(entries[0]?.contentRect.width ?? 0);
-      if (w > 0 && Math.abs(w - width) > 1) { width = w; draw(); }
-    });
-    ro.observe(el);
-    d.add(() => ro.disconnect());
-  }
-  draw();
-  return () => {
-    d.dispose();
-    root.remove();
-  };
+  return frame.start(model, { traits: PASSUNTIL_TRAITS, theme: () => passUntilSnapshot(model).theme, draw });
 }
 
 /**
@@ -208,22 +178,20 @@ export function renderPassUntil({ model, el }) {
  * @param {Document} doc @param {HTMLElement} legend @param {PassUntilModel} m
  */
 function renderPULegend(doc, legend, m) {
-  /** @type {HTMLElement[]} */
-  const items = [];
-  const item = (/** @type {string} */ text, /** @type {string} */ cls, /** @type {Record<string, string>} */ style = {}) => {
-    const it = h(doc, "span", "bs-legend-item");
-    const key = h(doc, "span", `bs-key ${cls}`);
-    Object.assign(key.style, style);
-    it.append(key, doc.createTextNode(text));
-    items.push(it);
-  };
-  item("task median", "bs-key-median");
-  item(`task ${formatLevel(m.ci_prob)}`, "bs-key-band");
-  if (m.instances.length) item(`instances (${m.instances.length})`, "", { height: "0", borderTop: "1px solid var(--bs-fg2)" });
-  if (m.observed.length) item("r/K", "bs-key-point");
+  /** @type {import("./view.js").LegendEntry[]} */
+  const entries = [
+    { text: "task median", key: "bs-key bs-key-median" },
+    { text: `task ${formatLevel(m.ci_prob)}`, key: "bs-key bs-key-band" },
+  ];
+  if (m.instances.length) {
+    entries.push({ text: `instances (${m.instances.length})`, key: "bs-key",
+      style: { height: "0", borderTop: "1px solid var(--bs-fg2)" } });
+  }
+  if (m.observed.length) entries.push({ text: "r/K", key: "bs-key bs-key-point" });
   if (m.predicted.length) {
     const ns = m.predicted.map((r) => formatEng(r.x)).join(", ");
-    item(`predicted at N = ${ns}`, "", { width: "7px", height: "7px", borderRadius: "50%", background: "var(--bs-target)" });
+    entries.push({ text: `predicted at N = ${ns}`, key: "bs-key",
+      style: { width: "7px", height: "7px", borderRadius: "50%", background: "var(--bs-target)" } });
   }
-  legend.replaceChildren(...items);
+  fillLegend(doc, legend, entries);
 }

@@ -1,4 +1,10 @@
-// Test helpers: a strict fake anywidget model and a listener census.
+// Test helpers: a strict fake anywidget model, mounting a view into the document, and
+// censuses of live listeners and observers.
+import { expect } from "vitest";
+import widget from "../src/index.js";
+
+/** Resolve after `ms` milliseconds (lets MutationObserver callbacks run). */
+export const tick = (ms = 0) => new Promise((r) => setTimeout(r, ms));
 
 /** Default traits of ExtrapolationWidget (see src/bayescale/widgets/extrapolation.py). */
 export function defaults() {
@@ -19,10 +25,11 @@ export function defaults() {
 
 /**
  * A strict fake of anywidget's model: unknown traits throw, listeners are counted.
- * @param {Record<string, any>} [overrides]
+ * @param {Record<string, any>} [overrides] traits that replace those of `base`
+ * @param {Record<string, any>} [base] every trait of the view (the extrapolation view's by default)
  */
-export function fakeModel(overrides = {}) {
-  const state = { ...defaults(), ...overrides };
+export function fakeModel(overrides = {}, base = defaults()) {
+  const state = { ...base, ...overrides };
   /** @type {Map<string, Set<Function>>} */
   const handlers = new Map();
   const sent = [];
@@ -50,6 +57,93 @@ export function fakeModel(overrides = {}) {
     /** Simulate a custom message from Python. */
     emit(name, ...args) { fire(name, ...args); },
     listenerCount() { let n = 0; for (const s of handlers.values()) n += s.size; return n; },
+  };
+}
+
+/**
+ * Render the bundle's view for `model` into a fresh div appended to document.body.
+ * @param {ReturnType<typeof fakeModel>} model
+ */
+export function mountModel(model) {
+  const el = document.createElement("div");
+  document.body.appendChild(el);
+  const cleanup = widget.render({ model, el });
+  return { el, model, cleanup };
+}
+
+/** Empty document.body and drop the JupyterLab theme attribute (use in afterEach). */
+export function resetDocument() {
+  document.body.replaceChildren();
+  document.body.removeAttribute("data-jp-theme-light");
+}
+
+/**
+ * Check that a view mounted by `mount()` follows JupyterLab's theme attribute, and the
+ * `theme` trait over it.
+ * @param {() => ReturnType<typeof mountModel>} mount
+ */
+export async function expectFollowsTheme(mount) {
+  document.body.setAttribute("data-jp-theme-light", "true");
+  const { el, model } = mount();
+  const root = el.querySelector(".bs-root");
+  expect(root.classList.contains("bs-light")).toBe(true);
+  document.body.setAttribute("data-jp-theme-light", "false");
+  await tick();
+  expect(root.classList.contains("bs-dark")).toBe(true);
+  model.set("theme", "light");
+  expect(root.classList.contains("bs-light")).toBe(true);
+}
+
+/**
+ * Check that the cleanup of a view mounted by `mount()` removes every DOM and model
+ * listener, disconnects every observer and empties its element.
+ * @param {() => ReturnType<typeof mountModel>} mount
+ */
+export function expectCleanCleanup(mount) {
+  const census = listenerCensus();
+  const observers = observerCensus();
+  try {
+    const before = census.count();
+    const { el, model, cleanup } = mount();
+    expect(model.listenerCount()).toBeGreaterThan(10);
+    expect(observers.made()).toBeGreaterThan(1);
+    cleanup();
+    expect(census.count()).toBe(before);
+    expect(model.listenerCount()).toBe(0);
+    expect(observers.live()).toBe(0);
+    expect(el.children.length).toBe(0);
+  } finally {
+    census.restore();
+    observers.restore();
+  }
+}
+
+/**
+ * Replace MutationObserver and ResizeObserver by versions that record whether each
+ * instance is live; call restore() after.
+ */
+export function observerCensus() {
+  /** @type {Array<{ live: boolean }>} */
+  const made = [];
+  const Orig = globalThis.MutationObserver;
+  globalThis.MutationObserver = class extends Orig {
+    constructor(cb) { super(cb); this.live = true; made.push(this); }
+    disconnect() { this.live = false; super.disconnect(); }
+  };
+  globalThis.ResizeObserver = class {
+    constructor() { this.live = false; made.push(this); }
+    observe() { this.live = true; }
+    disconnect() { this.live = false; }
+  };
+  return {
+    /** Observers created since the census began. */
+    made() { return made.length; },
+    /** Observers still observing. */
+    live() { return made.filter((o) => o.live).length; },
+    restore() {
+      globalThis.MutationObserver = Orig;
+      delete globalThis.ResizeObserver;
+    },
   };
 }
 

@@ -1,9 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
-import widget from "../src/index.js";
 import { emergenceText } from "../src/passuntil.js";
-import { listenerCensus } from "./helpers.js";
+import { expectCleanCleanup, expectFollowsTheme, fakeModel, mountModel, resetDocument } from "./helpers.js";
 
-const tick = (ms = 0) => new Promise((r) => setTimeout(r, ms));
 const F = (p) => Math.log(-Math.log(p));
 
 /** Default traits of PassUntilWidget (see src/bayescale/widgets/passuntil.py). */
@@ -34,41 +32,9 @@ function defaults() {
   };
 }
 
-/** A strict fake of anywidget's model: unknown traits throw, listeners are counted. */
-function strictModel(overrides = {}) {
-  const state = { ...defaults(), ...overrides };
-  const handlers = new Map();
-  const fire = (name, ...args) => [...(handlers.get(name) ?? [])].forEach((cb) => cb(...args));
-  return {
-    get(key) {
-      if (!(key in state)) throw new Error(`strictModel: unknown trait ${key}`);
-      return state[key];
-    },
-    set(key, value) {
-      if (!(key in state)) throw new Error(`strictModel: unknown trait ${key}`);
-      state[key] = value;
-      fire(`change:${key}`, value);
-    },
-    save_changes() {},
-    on(name, cb) { if (!handlers.has(name)) handlers.set(name, new Set()); handlers.get(name).add(cb); },
-    off(name, cb) { handlers.get(name)?.delete(cb); },
-    send() {},
-    listenerCount() { let n = 0; for (const s of handlers.values()) n += s.size; return n; },
-  };
-}
+const mount = (overrides) => mountModel(fakeModel(overrides, defaults()));
 
-function mount(overrides) {
-  const el = document.createElement("div");
-  document.body.appendChild(el);
-  const model = strictModel(overrides);
-  const cleanup = widget.render({ model, el });
-  return { el, model, cleanup };
-}
-
-afterEach(() => {
-  document.body.replaceChildren();
-  document.body.removeAttribute("data-jp-theme-light");
-});
+afterEach(resetDocument);
 
 describe("passuntil view", () => {
   it("draws instance lines, the task band and median, observed and predicted points", () => {
@@ -127,45 +93,10 @@ describe("passuntil view", () => {
   });
 
   it("follows the theme", async () => {
-    document.body.setAttribute("data-jp-theme-light", "true");
-    const { el, model } = mount();
-    const root = el.querySelector(".bs-root");
-    expect(root.classList.contains("bs-light")).toBe(true);
-    document.body.setAttribute("data-jp-theme-light", "false");
-    await tick();
-    expect(root.classList.contains("bs-dark")).toBe(true);
-    model.set("theme", "light");
-    expect(root.classList.contains("bs-light")).toBe(true);
+    await expectFollowsTheme(() => mount());
   });
 
   it("cleanup removes every DOM and model listener and observer", () => {
-    const census = listenerCensus();
-    const made = [];
-    const Orig = globalThis.MutationObserver;
-    globalThis.MutationObserver = class extends Orig {
-      constructor(cb) { super(cb); this.live = true; made.push(this); }
-      disconnect() { this.live = false; super.disconnect(); }
-    };
-    const ros = [];
-    globalThis.ResizeObserver = class {
-      constructor() { this.live = false; ros.push(this); }
-      observe() { this.live = true; }
-      disconnect() { this.live = false; }
-    };
-    try {
-      const before = census.count();
-      const { el, model, cleanup } = mount();
-      expect(model.listenerCount()).toBeGreaterThan(10);
-      expect(made.length + ros.length).toBeGreaterThan(1);
-      cleanup();
-      expect(census.count()).toBe(before);
-      expect(model.listenerCount()).toBe(0);
-      expect([...made, ...ros].filter((o) => o.live).length).toBe(0);
-      expect(el.children.length).toBe(0);
-    } finally {
-      census.restore();
-      globalThis.MutationObserver = Orig;
-      delete globalThis.ResizeObserver;
-    }
+    expectCleanCleanup(() => mount());
   });
 });

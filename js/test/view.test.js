@@ -1,21 +1,13 @@
 import { afterEach, describe, expect, it } from "vitest";
 import widget from "../src/index.js";
-import { fakeModel, listenerCensus, pointer } from "./helpers.js";
+import {
+  expectFollowsTheme, fakeModel, listenerCensus, mountModel, observerCensus, pointer, resetDocument,
+  tick,
+} from "./helpers.js";
 
-const tick = (ms = 0) => new Promise((r) => setTimeout(r, ms));
+const mount = (overrides) => mountModel(fakeModel(overrides));
 
-function mount(overrides) {
-  const el = document.createElement("div");
-  document.body.appendChild(el);
-  const model = fakeModel(overrides);
-  const cleanup = widget.render({ model, el });
-  return { el, model, cleanup };
-}
-
-afterEach(() => {
-  document.body.replaceChildren();
-  document.body.removeAttribute("data-jp-theme-light");
-});
+afterEach(resetDocument);
 
 describe("extrapolation view", () => {
   it("draws bands widest first, the median, points and held-out points", () => {
@@ -117,15 +109,7 @@ describe("extrapolation view", () => {
   });
 
   it("switches theme class with JupyterLab's attribute", async () => {
-    document.body.setAttribute("data-jp-theme-light", "true");
-    const { el, model } = mount();
-    const root = el.querySelector(".bs-root");
-    expect(root.classList.contains("bs-light")).toBe(true);
-    document.body.setAttribute("data-jp-theme-light", "false");
-    await tick();
-    expect(root.classList.contains("bs-dark")).toBe(true);
-    model.set("theme", "light");
-    expect(root.classList.contains("bs-light")).toBe(true);
+    await expectFollowsTheme(() => mount());
   });
 
   it("cleanup removes every DOM and model listener it added", async () => {
@@ -148,26 +132,14 @@ describe("extrapolation view", () => {
   });
 
   it("disconnects its observers", () => {
-    const made = [];
-    const Orig = globalThis.MutationObserver;
-    globalThis.MutationObserver = class extends Orig {
-      constructor(cb) { super(cb); this.live = true; made.push(this); }
-      disconnect() { this.live = false; super.disconnect(); }
-    };
-    const ros = [];
-    globalThis.ResizeObserver = class {
-      constructor() { this.live = false; ros.push(this); }
-      observe() { this.live = true; }
-      disconnect() { this.live = false; }
-    };
+    const observers = observerCensus();
     try {
       const { cleanup } = mount();
-      expect(made.length + ros.length).toBeGreaterThan(1);
+      expect(observers.made()).toBeGreaterThan(1);
       cleanup();
-      expect([...made, ...ros].filter((o) => o.live).length).toBe(0);
+      expect(observers.live()).toBe(0);
     } finally {
-      globalThis.MutationObserver = Orig;
-      delete globalThis.ResizeObserver;
+      observers.restore();
     }
   });
 

@@ -135,6 +135,14 @@ def artifacts() -> Path:
     return ARTIFACTS
 
 
+@pytest.fixture
+def shot_on_failure(page, artifacts, request):
+    """Screenshot the page into artifacts/ when the test fails."""
+    yield
+    if getattr(request.node, "rep_call", None) is None or request.node.rep_call.failed:
+        page.screenshot(path=str(artifacts / f"{request.node.name}-failure.png"))
+
+
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_makereport(item, call):
     """Keep each phase's report on the item (for screenshots on failure)."""

@@ -6,6 +6,8 @@ import re
 
 import pytest
 
+from tests.browser.notebook import count_marks, open_and_run, switch_to_dark_theme
+
 pytestmark = pytest.mark.browser
 
 CELLS = [
@@ -17,17 +19,7 @@ CELLS = [
     "ex = Explorer(data, fit=fit)\nex",
 ]
 ROOT = ".jp-OutputArea-output .bs-extrapolation"
-KERNEL_IDLE = """() => {
-  const w = window.jupyterapp.shell.currentWidget;
-  return !!w && !!w.sessionContext && w.sessionContext.session?.kernel?.status === 'idle';
-}"""
 SCI = re.compile(r"^\d(\.\d+)?e-?\d+$")
-
-
-def _run(page, expr: str) -> None:
-    """Start a JupyterLab command without awaiting it (the DOM tells when it is done)."""
-    page.evaluate(f"() => {{ window.jupyterapp.commands.execute({expr}); }}")
-    print(f"ran {expr}", flush=True)
 
 
 def _band_ds(page) -> list[str]:
@@ -35,27 +27,13 @@ def _band_ds(page) -> list[str]:
                                      "els => els.map(e => e.getAttribute('d'))")
 
 
-@pytest.fixture
-def shot_on_failure(page, artifacts, request):
-    yield
-    if getattr(request.node, "rep_call", None) is None or request.node.rep_call.failed:
-        page.screenshot(path=str(artifacts / f"{request.node.name}-failure.png"))
-
-
 def test_explorer_in_jupyterlab(lab, page, artifacts, shot_on_failure):
-    name = lab.write_notebook("extrapolation.ipynb", CELLS)
-    page.goto(lab.url(f"lab/tree/{name}"))
-    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=120_000)
-    page.wait_for_function("() => window.jupyterapp && document.querySelector("
-                           "'.jp-Notebook') !== null", timeout=60_000)
-    page.wait_for_function(KERNEL_IDLE, timeout=120_000)
-    _run(page, "'notebook:run-all-cells'")
+    open_and_run(lab, page, "extrapolation.ipynb", CELLS)
 
     # the view appears, with the posterior bands, the median and the observed points
     page.wait_for_selector(f"{ROOT} svg path.bs-band", timeout=240_000)
-    assert page.locator(f"{ROOT} path.bs-band").count() == 3
-    assert page.locator(f"{ROOT} path.bs-median").count() == 1
-    assert page.locator(f"{ROOT} circle.bs-point").count() == 14
+    marks = {"path.bs-band": 3, "path.bs-median": 1, "circle.bs-point": 14}
+    assert count_marks(page, ROOT, marks) == marks
     labels = page.locator(f"{ROOT} .bs-x-axis .tick text").all_text_contents()
     assert len(labels) >= 3 and all(SCI.match(t) for t in labels), labels
     readout = page.locator(f"{ROOT} .bs-readout").text_content()
@@ -103,9 +81,7 @@ def test_explorer_in_jupyterlab(lab, page, artifacts, shot_on_failure):
     light_text = page.eval_on_selector(f"{ROOT} .bs-x-axis text", "e => getComputedStyle(e).fill")
 
     # switch JupyterLab to its dark theme: the view follows
-    _run(page, "'apputils:change-theme', {theme: 'JupyterLab Dark'}")
-    page.wait_for_selector("body[data-jp-theme-light='false']", state="attached",
-                           timeout=60_000)
+    switch_to_dark_theme(page)
     page.wait_for_selector(f"{ROOT}.bs-dark", timeout=10_000)
     page.wait_for_timeout(500)
     dark = page.eval_on_selector(f"{ROOT} path.bs-band", "e => getComputedStyle(e).fill")

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.browser.test_extrapolation_lab import KERNEL_IDLE, _run
+from tests.browser.notebook import count_marks, open_and_run, switch_to_dark_theme
 
 pytestmark = pytest.mark.browser
 
@@ -41,25 +41,13 @@ def _fill(page, selector: str) -> str:
     return page.eval_on_selector(selector, "e => getComputedStyle(e).fill")
 
 
-@pytest.fixture
-def shot_on_failure(page, artifacts, request):
-    yield
-    if getattr(request.node, "rep_call", None) is None or request.node.rep_call.failed:
-        page.screenshot(path=str(artifacts / f"{request.node.name}-failure.png"))
-
-
 def test_crossover_and_passuntil_views(lab, page, artifacts, shot_on_failure):
-    name = lab.write_notebook("views.ipynb", CELLS)
-    page.goto(lab.url(f"lab/tree/{name}"))
-    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=120_000)
-    page.wait_for_function(KERNEL_IDLE, timeout=120_000)
-    _run(page, "'notebook:run-all-cells'")
+    open_and_run(lab, page, "views.ipynb", CELLS)
 
     # crossover: both curves with bands, P(A better) with the 0.5 line and the density
     page.wait_for_selector(f"{CROSS} svg path.bs-prob-line", timeout=300_000)
-    assert page.locator(f"{CROSS} path.bs-cx-band").count() == 2
-    assert page.locator(f"{CROSS} path.bs-cx-median").count() == 2
-    assert page.locator(f"{CROSS} line.bs-half-line").count() == 1
+    marks = {"path.bs-cx-band": 2, "path.bs-cx-median": 2, "line.bs-half-line": 1}
+    assert count_marks(page, CROSS, marks) == marks
     assert page.locator(f"{CROSS} rect.bs-cross-bar").count() > 0
     text = page.locator(CROSS).inner_text()
     assert re.search(r"P\(A and B cross in range\) = [01]\.\d{3}", text), text
@@ -68,8 +56,8 @@ def test_crossover_and_passuntil_views(lab, page, artifacts, shot_on_failure):
 
     # PassUntil: one thin line per instance, the task band, the emergence label
     page.wait_for_selector(f"{PU} svg path.bs-instance", timeout=300_000)
-    assert page.locator(f"{PU} path.bs-instance").count() == 8
-    assert page.locator(f"{PU} path.bs-pu-band").count() == 1
+    marks = {"path.bs-instance": 8, "path.bs-pu-band": 1}
+    assert count_marks(page, PU, marks) == marks
     assert page.locator(f"{PU} circle.bs-pred-point").count() >= 1
     emergence = page.locator(f"{PU} .bs-emergence").text_content()
     assert re.search(r"(linear|accelerated|sub-scaling|concave|convex)", emergence, re.I), emergence
@@ -78,9 +66,7 @@ def test_crossover_and_passuntil_views(lab, page, artifacts, shot_on_failure):
     page.locator(PU).screenshot(path=str(artifacts / "passuntil-light.png"))
     light = (_fill(page, f"{CROSS} path.bs-cx-band"), _fill(page, f"{PU} path.bs-pu-band"))
 
-    _run(page, "'apputils:change-theme', {theme: 'JupyterLab Dark'}")
-    page.wait_for_selector("body[data-jp-theme-light='false']", state="attached",
-                           timeout=60_000)
+    switch_to_dark_theme(page)
     page.wait_for_timeout(1000)
     dark = (_fill(page, f"{CROSS} path.bs-cx-band"), _fill(page, f"{PU} path.bs-pu-band"))
     assert dark[0] != light[0] and dark[1] != light[1], (light, dark)

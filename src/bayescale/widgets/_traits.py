@@ -11,10 +11,10 @@ import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from traitlets import TraitError
+from traitlets import Float, Int, TraitError
 
-__all__ = ["check_bands", "check_domain", "check_levels", "check_numbers", "check_points",
-           "check_target", "same_length"]
+__all__ = ["CiProb", "Height", "check_bands", "check_ci_prob", "check_domain", "check_height",
+           "check_levels", "check_numbers", "check_points", "check_target", "same_length"]
 
 
 def _float(name: str, v: Any, *, positive: bool = False) -> float:
@@ -52,6 +52,38 @@ def check_levels(values: Iterable[Any]) -> list[float]:
     if len(set(out)) != len(out):
         raise TraitError(f"ci_levels must be distinct, got {out}")
     return sorted(out)
+
+
+def check_ci_prob(value: float) -> float:
+    """Check a credible level: strictly between 0 and 1."""
+    if not 0 < value < 1:
+        raise TraitError(f"ci_prob must be strictly between 0 and 1, got {value!r}")
+    return value
+
+
+def check_height(value: int, low: int) -> int:
+    """Check a view's height in pixels: between ``low`` and 2000."""
+    if not low <= value <= 2000:
+        raise TraitError(f"height must be between {low} and 2000 pixels, got {value}")
+    return value
+
+
+class CiProb(Float):
+    """A credible-level trait: a float strictly between 0 and 1."""
+
+    def validate(self, obj: Any, value: Any) -> float:
+        return check_ci_prob(super().validate(obj, value))
+
+
+class Height(Int):
+    """A view's height in pixels: an int between ``low`` and 2000."""
+
+    def __init__(self, default_value: int, *, low: int, **kwargs: Any) -> None:
+        super().__init__(default_value, **kwargs)
+        self.low = low
+
+    def validate(self, obj: Any, value: Any) -> int:
+        return check_height(super().validate(obj, value), self.low)
 
 
 def check_points(name: str, values: Iterable[Any]) -> list[dict[str, float]]:

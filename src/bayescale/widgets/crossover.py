@@ -56,7 +56,7 @@ class CrossoverWidget(anywidget.AnyWidget):
     better = t.Enum(("lower", "higher"), "lower", help="Which direction wins.").tag(sync=True)
     grid_x = t.List(help="Increasing, positive values of the axis.").tag(sync=True)
     curves = t.List(help="Per curve: {label, median, lower, upper} on grid_x.").tag(sync=True)
-    ci_prob = t.Float(0.9, help="Credible level of the curves' bands.").tag(sync=True)
+    ci_prob = _traits.CiProb(0.9, help="Credible level of the curves' bands.").tag(sync=True)
     prob_better = t.List(help="P(A better than B) at each grid_x.").tag(sync=True)
     prob_cross = t.Float(0.0, help="P(the curves cross inside the range).").tag(sync=True)
     location = t.Dict(help="First crossing: {median, lower, upper, ci_prob} (None when no "
@@ -66,7 +66,7 @@ class CrossoverWidget(anywidget.AnyWidget):
                            "(increasing) and density (per unit log10 x, of all draws)."
                            ).tag(sync=True)
     theme = t.Enum(("auto", "light", "dark"), "auto", help="Colour theme.").tag(sync=True)
-    height = t.Int(460, help="Height of both panels in pixels.").tag(sync=True)
+    height = _traits.Height(460, low=200, help="Height of both panels in pixels.").tag(sync=True)
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -105,13 +105,6 @@ class CrossoverWidget(anywidget.AnyWidget):
         if len(out) > 2:
             raise t.TraitError(f"curves holds at most two curves, got {len(out)}")
         return out
-
-    @t.validate("ci_prob")
-    def _v_ci(self, p: dict) -> float:
-        v = p["value"]
-        if not 0 < v < 1:
-            raise t.TraitError(f"ci_prob must be strictly between 0 and 1, got {v!r}")
-        return v
 
     @t.validate("prob_better")
     def _v_pb(self, p: dict) -> list[float]:
@@ -154,12 +147,6 @@ class CrossoverWidget(anywidget.AnyWidget):
         if any(d < 0 for d in dens):
             raise t.TraitError("crossing_hist.density must be >= 0")
         return {"edges": edges, "density": dens}
-
-    @t.validate("height")
-    def _v_height(self, p: dict) -> int:
-        if not 200 <= p["value"] <= 2000:
-            raise t.TraitError(f"height must be between 200 and 2000 pixels, got {p['value']}")
-        return p["value"]
 
     # ---- construction --------------------------------------------------------------
     @classmethod

@@ -6,9 +6,8 @@ JS side: ``js/src/extrapolation.js`` (model typed in ``js/src/model.js``).
 from __future__ import annotations
 
 import base64
-import contextlib
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +17,7 @@ import traitlets as t
 
 from bayescale.widgets import _bundle, _traits
 from bayescale.widgets._layout import axis_traits, default_slice, make_grid
+from bayescale.widgets._quiet import quiet
 from bayescale.widgets._sources import DrawsSource, FitSource, SliceSpec
 
 __all__ = ["ExtrapolationWidget"]
@@ -63,7 +63,7 @@ class ExtrapolationWidget(anywidget.AnyWidget):
                       "writes it after zoom/pan.").tag(sync=True)
     y_domain = t.List(help="Visible y range [lo, hi]; [] = automatic.").tag(sync=True)
     theme = t.Enum(("auto", "light", "dark"), "auto", help="Colour theme.").tag(sync=True)
-    height = t.Int(360, help="Height of the chart in pixels.").tag(sync=True)
+    height = _traits.Height(360, low=120, help="Height of the chart in pixels.").tag(sync=True)
     inputs = t.List(t.Unicode(), help="The law's inputs (two: a slice control is shown)."
                     ).tag(sync=True)
     slice_mode = t.Enum(("", "fixed", "compute_optimal"), "",
@@ -125,12 +125,6 @@ class ExtrapolationWidget(anywidget.AnyWidget):
     def _v_slice_value(self, p: dict) -> float | None:
         return _traits.check_target(p["value"], True) if p["value"] is not None else None
 
-    @t.validate("height")
-    def _v_height(self, p: dict) -> int:
-        if not 120 <= p["value"] <= 2000:
-            raise t.TraitError(f"height must be between 120 and 2000 pixels, got {p['value']}")
-        return p["value"]
-
     # ---- construction --------------------------------------------------------------
     @classmethod
     def from_fit(cls, fit: Any, **kwargs: Any) -> ExtrapolationWidget:
@@ -188,7 +182,7 @@ class ExtrapolationWidget(anywidget.AnyWidget):
             traits["ci_levels"] = list(ci_levels)
         self._source, self._base_range = source, base
         self._num_grid, self._extrapolate = int(num_grid), float(extrapolate)
-        with self.hold_sync(), self._quiet(), self.hold_trait_notifications():
+        with self.hold_sync(), quiet(self), self.hold_trait_notifications():
             self.median, self.bands = [], []
             for k, v in traits.items():
                 setattr(self, k, v)
@@ -225,15 +219,6 @@ class ExtrapolationWidget(anywidget.AnyWidget):
         self.target_readout = {"x": self.target_x, "level": level,
                                "kind": getattr(self._source, "readout_kind", ""), **r}
 
-    @contextlib.contextmanager
-    def _quiet(self) -> Iterator[None]:
-        """Suspend this widget's own recomputation while several traits change."""
-        self._busy = True
-        try:
-            yield
-        finally:
-            self._busy = False
-
     def _on_settings(self, change: dict) -> None:
         if self._busy:
             return
@@ -250,7 +235,7 @@ class ExtrapolationWidget(anywidget.AnyWidget):
             spec = SliceSpec("fixed", held, float(np.median(source.fit.data[held])))
         traits, self._base_range = axis_traits(source, spec, log_x=self.log_x,
                                                extrapolate=self._extrapolate, target_x="auto")
-        with self.hold_sync(), self._quiet():
+        with self.hold_sync(), quiet(self):
             for k, v in traits.items():
                 setattr(self, k, v)
 

@@ -8,8 +8,7 @@ Python computes everything; ``js/src/passuntil.js`` draws it.
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import anywidget
@@ -17,6 +16,7 @@ import numpy as np
 import traitlets as t
 
 from bayescale.widgets import _bundle, _traits
+from bayescale.widgets._quiet import quiet
 
 __all__ = ["PassUntilWidget"]
 
@@ -82,9 +82,9 @@ class PassUntilWidget(anywidget.AnyWidget):
                          "upper}.").tag(sync=True)
     emergence = t.Dict(help="{label, meaning, prob, probs}; {} for a fit without the "
                        "curvature term.").tag(sync=True)
-    ci_prob = t.Float(0.9, help="Credible level of the band and intervals.").tag(sync=True)
+    ci_prob = _traits.CiProb(0.9, help="Credible level of the band and intervals.").tag(sync=True)
     theme = t.Enum(("auto", "light", "dark"), "auto", help="Colour theme.").tag(sync=True)
-    height = t.Int(560, help="Height of both panels in pixels.").tag(sync=True)
+    height = _traits.Height(560, low=240, help="Height of both panels in pixels.").tag(sync=True)
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -171,19 +171,6 @@ class PassUntilWidget(anywidget.AnyWidget):
             raise t.TraitError(f"emergence.prob must be a probability, got {prob!r}")
         return v
 
-    @t.validate("ci_prob")
-    def _v_ci(self, p: dict) -> float:
-        v = p["value"]
-        if not 0 < v < 1:
-            raise t.TraitError(f"ci_prob must be strictly between 0 and 1, got {v!r}")
-        return v
-
-    @t.validate("height")
-    def _v_height(self, p: dict) -> int:
-        if not 240 <= p["value"] <= 2000:
-            raise t.TraitError(f"height must be between 240 and 2000 pixels, got {p['value']}")
-        return p["value"]
-
     # ---- construction --------------------------------------------------------------
     @classmethod
     def from_fit(cls, fit: Any, predict_N: Sequence[float] | None = None, *,
@@ -224,7 +211,7 @@ class PassUntilWidget(anywidget.AnyWidget):
             emergence = {"label": e.label, "meaning": e.meaning,
                          "prob": float(e.probs[e.label]),
                          "probs": {k: float(v) for k, v in e.probs.items()}, "rope": e.rope}
-        with view.hold_trait_notifications(), view._quiet():
+        with view.hold_trait_notifications(), quiet(view):
             view.ci_prob = float(ci_prob)
             view.predict_n = [float(v) for v in np.atleast_1d(np.asarray(pred, dtype=float))]
             view.observed = [{"x": x, "y": y} for x, y in zip(_compact(xs), _compact(est),
@@ -234,15 +221,6 @@ class PassUntilWidget(anywidget.AnyWidget):
             view.emergence = emergence
         view.refresh()
         return view
-
-    @contextlib.contextmanager
-    def _quiet(self) -> Iterator[None]:
-        """Suspend this widget's own recomputation while several traits change."""
-        self._busy = True
-        try:
-            yield
-        finally:
-            self._busy = False
 
     def refresh(self) -> None:
         """Recompute curves, band and predicted points from the fit (needs one)."""
@@ -263,7 +241,7 @@ class PassUntilWidget(anywidget.AnyWidget):
             pd_ = np.clip(np.quantile(fit.predict_draws(self.predict_n, level="task"), qs,
                                       axis=0), _TINY, 1.0)
             rows = [(float(n), *map(float, pd_[:, i])) for i, n in enumerate(self.predict_n)]
-        with self.hold_sync(), self._quiet():
+        with self.hold_sync(), quiet(self):
             self.task_median, self.task_band, self.instances, self.f_median, self.f_band = (
                 [], {}, [], [], {})
             self.grid_n = _compact(grid)
