@@ -9,12 +9,14 @@ reproduced value. Sections (``--only``):
 * ``fpquant``: the eight published constants: reference losses, critical data sizes, best
   layouts; recovery from 192 simulated runs.
 * ``lranneal``: 100M GPT (``lr-schedule-loss-curves``): fit the cosine run (block means of
-  100 steps from step 1000, AR(1) log-residuals), predict WSD and step decay ("811");
+  100 steps from step 1000; AR(1) log-residuals, then AR(1) noise plus a slow AR(1)
+  model-discrepancy component), predict WSD and step decay ("811");
   MAPE of the posterior-median curve vs the block-smoothed loss over the last 20% of
   steps, 90% predictive-band coverage there; least-squares fits for other lambdas.
 * ``datablations``: fit C4 runs with <= 4 epochs (contour grid), predict the 2.8B /
-  4.2B / 8.7B final losses at 7, 14, 44 epochs and all grid runs with 4 < epochs <= 44;
-  posterior vs the published constants.
+  4.2B / 8.7B final losses at 7, 14, 44 epochs (and the best 44-epoch checkpoints: the
+  final loss rises there) and all grid runs with 4 < epochs <= 44; posterior vs the
+  published constants.
 * ``downstream``: Observational Scaling Laws base models, FLOPs (1e21) <= 84 -> larger:
   sigmoid with chance floor, binomial and beta-binomial on the item counts, against a
   FLOPs-only least-squares sigmoid.
@@ -162,21 +164,22 @@ def _gpt_frames(lam=0.999):
 def lranneal(args):
     frames = _gpt_frames()
     total = 33_908
-    f = fit(frames["cosine"], "lr_anneal", args, x=["S1", "S2"], y="loss",
-            likelihood="ar1_normal_log")
-    print(f.summary(ci_prob=0.9).iloc[:, :5].to_string())
-    for name in ("cosine", "wsd", "811"):
-        fr = frames[name]
-        last = fr[fr["step"] >= 0.8 * total].reset_index(drop=True)
-        mean = f.predict(kind="mean", S1=last["S1"], S2=last["S2"])
-        pred = f.predict(ci_prob=0.9, S1=last["S1"], S2=last["S2"])
-        y = last["loss"].to_numpy()
-        mape = np.mean(np.abs(mean["median"].to_numpy() - y) / y)
-        cov = np.mean((pred["lower"].to_numpy() <= y) & (y <= pred["upper"].to_numpy()))
-        bias = np.mean(mean["median"].to_numpy() - y)
-        row("lr_anneal", "100M GPT, 20B tokens", f"fit cosine -> {name} (last 20%)",
-            error=f"MAPE {mape:.2%} (bias {bias:+.4f})", coverage=f"{cov:.2f}",
-            reference="MAPE <= 2% (target)", reproduced=f"{mape:.2%}")
+    for lik, accept in (("ar1_normal_log", 0.8), ("ar1_drift_normal_log", 0.95)):
+        f = fit(frames["cosine"], "lr_anneal", args, x=["S1", "S2"], y="loss", likelihood=lik,
+                target_accept_prob=accept)
+        print(f.summary(ci_prob=0.9).iloc[:, :5].to_string())
+        for name in ("cosine", "wsd", "811"):
+            fr = frames[name]
+            last = fr[fr["step"] >= 0.8 * total].reset_index(drop=True)
+            mean = f.predict(kind="mean", S1=last["S1"], S2=last["S2"])
+            pred = f.predict(ci_prob=0.9, S1=last["S1"], S2=last["S2"])
+            y = last["loss"].to_numpy()
+            mape = np.mean(np.abs(mean["median"].to_numpy() - y) / y)
+            cov = np.mean((pred["lower"].to_numpy() <= y) & (y <= pred["upper"].to_numpy()))
+            bias = np.mean(mean["median"].to_numpy() - y)
+            row("lr_anneal", "100M GPT, 20B tokens", f"{lik}: fit cosine -> {name} (last 20%)",
+                error=f"MAPE {mape:.2%} (bias {bias:+.4f})", coverage=f"{cov:.2f}",
+                reference="MAPE <= 2% (target)", reproduced=f"{mape:.2%}")
 
     def law(p, s1, s2):
         return p[0] + p[1] * s1 ** (-p[2]) - p[3] * s2
@@ -229,6 +232,20 @@ def datablations(args):
             row("data_constrained", "datablations C4 (66 runs <= 4 ep.)", name,
                 error=f"MAPE {err.mean():.2%}", coverage=f"{inside.mean():.2f}",
                 reference=f"published-constant MAPE {pub_err:.2%}", reproduced=f"n={len(y)}")
+    # at 44 epochs the loss rises late in training (overfitting, outside the law, which has
+    # only diminishing returns; the paper drops such runs): score the best checkpoint too
+    c4 = curves[(curves["data"] == "c4") & (curves["epochs"] == 44)]
+    best = c4.loc[c4.groupby("N")["loss"].idxmin()].reset_index(drop=True)
+    mean = f.predict(kind="mean", N=best["N"], D=best["D"], U=best["U"])
+    pred = f.predict(ci_prob=0.9, N=best["N"], D=best["D"], U=best["U"])
+    y = best["loss"].to_numpy()
+    inside = (pred["lower"].to_numpy() <= y) & (y <= pred["upper"].to_numpy())
+    row("data_constrained", "datablations C4 (66 runs <= 4 ep.)",
+        "44 epochs, best checkpoint (min over the curve)",
+        error=f"MAPE {np.mean(np.abs(mean['median'].to_numpy() - y) / y):.2%}",
+        coverage=f"{inside.mean():.2f}",
+        reproduced="obs " + "/".join(f"{v:.3f}" for v in y) + ", pred "
+        + "/".join(f"{v:.3f}" for v in mean["median"].to_numpy()))
     s = f.summary(ci_prob=0.9)
     for k, v in pub.items():
         row("data_constrained", "datablations C4", f"posterior {k}",

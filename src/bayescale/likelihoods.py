@@ -135,7 +135,7 @@ def _from_factory_name(key: str) -> Likelihood | None:
                 n = float(key[len(prefix):])
             except ValueError:
                 return None
-            return spec_to_likelihood({"factory": factory, "n_trials": n})
+            return spec_to_likelihood({"name": key, "factory": factory, "n_trials": n})
     return None
 
 
@@ -153,13 +153,18 @@ def likelihood_spec(lik: Likelihood) -> dict[str, Any]:
 
 def spec_to_likelihood(spec: dict[str, Any]) -> Likelihood:
     """Rebuild a likelihood from :func:`likelihood_spec`'s description."""
+    if not isinstance(spec, dict) or "name" not in spec:
+        raise BayescaleError(f"not a likelihood description: {spec!r}")
     factory = spec.get("factory")
     if factory is None:
         return get(spec["name"])
     makers = {"binomial": binomial, "beta_binomial": beta_binomial}
     if factory not in makers:
-        raise BayescaleError(f"unknown likelihood factory {factory!r}; accepted: "
-                             f"{one_of(makers)}")
+        raise BayescaleError(f"unknown likelihood factory {factory!r} (likelihood "
+                             f"{spec['name']!r}); accepted: {one_of(makers)}")
+    if "n_trials" not in spec:
+        raise BayescaleError(f"likelihood {spec['name']!r} is described without its item "
+                             "count (n_trials)")
     return makers[factory](spec["n_trials"])
 
 
@@ -223,6 +228,84 @@ ar1_normal_log = Likelihood(
          "of row t is conditional on row t-1."),
 )
 LIKELIHOODS[ar1_normal_log.name] = ar1_normal_log
+
+
+def _slow_rho(noise):
+    """Lag-1 autocorrelation of the slow component: ``rho + (1 - rho) w``, above ``rho``."""
+    return noise["rho"] + (1.0 - noise["rho"]) * noise["w"]
+
+
+def _ar1_drift_log_prob(y, lm, m, n):
+    # Kalman filter for r_t = u_t + v_t, u and v independent stationary AR(1) processes
+    # (fast: sigma, rho; slow: tau, rho_s): the density of row t given rows < t
+    r = jnp.log(y) - lm
+    shape = jnp.shape(r)
+    rho, rs = (jnp.broadcast_to(v, shape) for v in (n["rho"], _slow_rho(n)))
+    su2, sv2 = (jnp.broadcast_to(v, shape) ** 2 for v in (n["sigma"], n["tau"]))
+
+    def step(state, inp):
+        mu_, mv, puu, puv, pvv = state
+        rt, a, b, qu, qv = inp
+        f, s = mu_ + mv, puu + 2.0 * puv + pvv
+        lp = jstats.norm.logpdf(rt, f, jnp.sqrt(s))
+        ku, kv = (puu + puv) / s, (puv + pvv) / s
+        mu_, mv = mu_ + ku * (rt - f), mv + kv * (rt - f)
+        puu, puv, pvv = puu - ku * ku * s, puv - ku * kv * s, pvv - kv * kv * s
+        state = (a * mu_, b * mv, a * a * puu + qu * (1.0 - a * a), a * b * puv,
+                 b * b * pvv + qv * (1.0 - b * b))
+        return state, lp
+
+    moved = [jnp.moveaxis(v, -1, 0) for v in (r, rho, rs, su2, sv2)]
+    zero = jnp.zeros(shape[:-1])
+    init = (zero, zero, moved[3][0], zero, moved[4][0])
+    _, lp = jax.lax.scan(step, init, tuple(moved))
+    return jnp.moveaxis(lp, 0, -1) - jnp.log(y)
+
+
+def _ar1_path(key, sd, rho):
+    """Stationary AR(1) paths along the last axis with marginal sd ``sd``."""
+    shape = jnp.shape(sd)
+    z = jnp.moveaxis(jax.random.normal(key, shape), -1, 0)
+    sd_m, rho_m = jnp.moveaxis(sd, -1, 0), jnp.moveaxis(rho, -1, 0)
+
+    def step(prev, inp):
+        zt, st, rt = inp
+        cur = rt * prev + st * jnp.sqrt(1.0 - rt ** 2) * zt
+        return cur, cur
+
+    first = sd_m[0] * z[0]
+    _, rest = jax.lax.scan(step, first, (z[1:], sd_m[1:], rho_m[1:]))
+    return jnp.moveaxis(jnp.concatenate([first[None], rest], axis=0), 0, -1)
+
+
+def _ar1_drift_sample(key, lm, m, n):
+    shape = jnp.shape(lm)
+    k1, k2 = jax.random.split(key)
+    fast = _ar1_path(k1, jnp.broadcast_to(n["sigma"], shape), jnp.broadcast_to(n["rho"], shape))
+    slow = _ar1_path(k2, jnp.broadcast_to(n["tau"], shape),
+                     jnp.broadcast_to(_slow_rho(n), shape))
+    return jnp.exp(lm + fast + slow)
+
+
+ar1_drift_normal_log = Likelihood(
+    name="ar1_drift_normal_log",
+    noise=(Param("sigma", "positive", _sigma_log, doc="marginal sd of the fast log-residuals"),
+           Param("rho", "unit", Prior("Beta", 1.0, 1.0),
+                 doc="lag-1 autocorrelation of the fast log-residuals"),
+           Param("tau", "positive", _sigma_log,
+                 doc="marginal sd of the slow discrepancy between the law and the curve"),
+           Param("w", "unit", Prior("Beta", 1.0, 1.0),
+                 doc=("where the slow lag-1 autocorrelation lies between rho and 1: "
+                      "rho_slow = rho + (1 - rho) w"))),
+    log_prob=_ar1_drift_log_prob,
+    sample=_ar1_drift_sample,
+    log_scale=True,
+    doc=("Gaussian on log y with two independent stationary AR(1) residual components along "
+         "the row order: fast noise (sigma, rho) and a slowly varying model discrepancy "
+         "(tau, rho_slow > rho); pointwise density of row t conditional on rows < t "
+         "(Kalman filter). Predictions for a new curve draw a fresh discrepancy."),
+)
+LIKELIHOODS[ar1_drift_normal_log.name] = ar1_drift_normal_log
 
 
 def _check_trials(n_trials: Any) -> float:
@@ -332,4 +415,4 @@ def beta_binomial(n_trials: float) -> Likelihood:
     return lik
 
 
-__all__ += ["ar1_normal_log", "beta_binomial", "binomial"]
+__all__ += ["ar1_drift_normal_log", "ar1_normal_log", "beta_binomial", "binomial"]

@@ -1,4 +1,4 @@
-"""Learning-rate annealing law (Tissue et al. 2024) and the AR(1) likelihood for curves."""
+"""Learning-rate annealing law (Tissue et al. 2024) and the AR(1) likelihoods for curves."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from scipy import stats
 
 import bayescale as bs
-from bayescale.likelihoods import ar1_normal_log
+from bayescale.likelihoods import ar1_drift_normal_log, ar1_normal_log
 
 CHAINS, WARMUP, DRAWS = 2, 500, 1000
 STEPS, PEAK, FINAL = 33_908, 1e-3, 1e-4
@@ -111,6 +111,44 @@ def test_ar1_sample_has_the_right_marginal_and_autocorrelation():
     assert "ar1_normal_log" in bs.likelihoods.names()
 
 
+def test_ar1_drift_log_prob_is_the_joint_gaussian():
+    # fast AR(1) plus slow AR(1): covariance sigma^2 rho^|i-j| + tau^2 rho_s^|i-j|
+    rng = np.random.default_rng(2)
+    n, sigma, rho, tau, w = 15, 0.02, 0.5, 0.01, 0.8
+    rho_s = rho + (1 - rho) * w
+    lm = np.log(np.linspace(3.0, 2.5, n))
+    y = np.exp(lm + 0.02 * rng.standard_normal(n))
+    noise = {"sigma": sigma, "rho": rho, "tau": tau, "w": w}
+    ll = ar1_drift_normal_log.log_prob(jnp.asarray(y), jnp.asarray(lm), None, noise)
+    lags = np.abs(np.subtract.outer(np.arange(n), np.arange(n)))
+    cov = sigma ** 2 * rho ** lags + tau ** 2 * rho_s ** lags
+    joint = stats.multivariate_normal(lm, cov).logpdf(np.log(y)) - np.sum(np.log(y))
+    assert float(jnp.sum(ll)) == pytest.approx(joint, rel=1e-10)
+    # a vanishing slow component is the AR(1) likelihood, point by point
+    ll0 = ar1_drift_normal_log.log_prob(jnp.asarray(y), jnp.asarray(lm), None,
+                                        noise | {"tau": 1e-12})
+    ar1 = ar1_normal_log.log_prob(jnp.asarray(y), jnp.asarray(lm), None,
+                                  {"sigma": sigma, "rho": rho})
+    np.testing.assert_allclose(ll0, ar1, rtol=1e-9)
+    # batched over draws
+    lmb = jnp.asarray(lm)[None, :] * jnp.ones((3, 1))
+    noise_b = {k: jnp.full((3, 1), v) for k, v in noise.items()}
+    llb = ar1_drift_normal_log.log_prob(jnp.asarray(y)[None, :], lmb, None, noise_b)
+    assert llb.shape == (3, n)
+    np.testing.assert_allclose(llb[1], ll, rtol=1e-12)
+
+
+def test_ar1_drift_sample_has_the_right_marginal_and_autocorrelation():
+    lm = jnp.zeros((2000, 100))
+    noise = {"sigma": 0.05, "rho": 0.3, "tau": 0.03, "w": 0.9}
+    r = np.log(np.asarray(ar1_drift_normal_log.sample(jax.random.PRNGKey(0), lm, None, noise)))
+    assert r.std() == pytest.approx(np.hypot(0.05, 0.03), rel=0.03)
+    lag1 = np.mean(r[:, 1:] * r[:, :-1]) / np.mean(r ** 2)
+    expected = (0.05 ** 2 * 0.3 + 0.03 ** 2 * 0.93) / (0.05 ** 2 + 0.03 ** 2)
+    assert lag1 == pytest.approx(expected, abs=0.02)
+    assert "ar1_drift_normal_log" in bs.likelihoods.names()
+
+
 # ---- recovery: simulated curves with AR(1) errors, fit one schedule, predict another ------------
 
 def _cosine(steps=STEPS):
@@ -180,9 +218,12 @@ def test_real_cosine_fit_predicts_wsd_and_step_decay(shared_datasets):
     block-smoothed loss over the last 20% of steps, 0.84% (WSD) and 0.51% (811), target
     <= 2%; 90% predictive-band coverage there 0.27 and 0.45. The bands hold the
     within-curve AR(1) noise (sigma 0.0018, rho 0.43) and the parameter uncertainty but
-    not the law's structural error when moving to another schedule: it over-predicts the
-    WSD loss by ~0.02 nats (for every lambda in 0.99-0.9999; the cosine run prefers
-    lambda ~ 0.9997, which makes WSD worse), so the coverage is reported, not asserted.
+    not the law's structural error when moving to another schedule: the error is there
+    before any annealing (the constant-lr part of WSD / 811 is over-predicted by 0.7% /
+    0.5%), for every lambda in 0.99-0.9997 (the cosine run prefers the largest, which
+    makes WSD worse), while the cosine residuals keep a slow component (lag-20
+    autocorrelation 0.16, where AR(1) with rho 0.4 gives ~0). The model-discrepancy
+    likelihood (next test) is the calibrated one; here the coverage is reported only.
     """
     frames = _real_frames(shared_datasets)
     fit = bs.fit(frames["cosine"], "lr_anneal", x=["S1", "S2"], y="loss",
@@ -203,3 +244,32 @@ def test_real_cosine_fit_predicts_wsd_and_step_decay(shared_datasets):
     last = f[f["step"] >= 0.8 * STEPS].reset_index(drop=True)
     pred = fit.predict(ci_prob=0.9, S1=last["S1"], S2=last["S2"])
     assert np.mean((pred["lower"] <= last["loss"]) & (last["loss"] <= pred["upper"])) >= 0.8
+
+
+@pytest.mark.slow
+@pytest.mark.filterwarnings("ignore::bayescale.result.DiagnosticWarning")  # see below
+def test_real_fit_with_a_discrepancy_component_is_calibrated(shared_datasets):
+    """The same transfer with AR(1) noise plus a slow AR(1) model-discrepancy component.
+
+    Reproduced (2 chains x 1000 draws, target_accept_prob 0.95): the slow component has
+    tau 0.003 [0.001, 0.03] and rho_slow ~ 0.996 (a near-constant offset over the run),
+    which the cosine run identifies poorly: the discrepancy absorbs part of the curve, so
+    the law's parameters widen (L0 sd 0.004 -> 0.05) and the prediction for a new
+    schedule carries a fresh discrepancy draw. MAPE 0.57% (WSD), 0.46% (811); 90% band
+    coverage 1.00 and 0.96 (half-width ~0.049 nats). The width follows tau's prior (the
+    amplitude of one near-constant offset rests on one realisation): HalfNormal(0.05) /
+    HalfNormal(0.02) give half-widths 0.040 / 0.030 and coverage 1.00, 0.97 / 0.99, 0.94.
+    The sampler reports a few divergences near rho_slow -> 1 (hence the filter).
+    """
+    frames = _real_frames(shared_datasets)
+    fit = bs.fit(frames["cosine"], "lr_anneal", x=["S1", "S2"], y="loss",
+                 likelihood="ar1_drift_normal_log", num_chains=CHAINS, num_warmup=WARMUP,
+                 num_samples=DRAWS, progress=False, target_accept_prob=0.95)
+    for name in ("wsd", "811"):
+        f = frames[name]
+        last = f[f["step"] >= 0.8 * STEPS].reset_index(drop=True)
+        mean = fit.predict(kind="mean", S1=last["S1"], S2=last["S2"])
+        assert float(np.mean(np.abs(mean["median"] - last["loss"]) / last["loss"])) <= 0.02
+        pred = fit.predict(ci_prob=0.9, S1=last["S1"], S2=last["S2"])
+        cover = float(np.mean((pred["lower"] <= last["loss"]) & (last["loss"] <= pred["upper"])))
+        assert cover >= 0.8, (name, cover)

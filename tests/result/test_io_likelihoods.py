@@ -1,8 +1,11 @@
 """Fits with item-count likelihoods (binomial, beta-binomial) survive save and load."""
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
+import xarray as xr
 
 import bayescale as bs
 from bayescale.likelihoods import beta_binomial, binomial, likelihood_spec, spec_to_likelihood
@@ -28,7 +31,8 @@ def test_spec_keeps_the_exact_item_count():
     assert bs.likelihoods.get("beta_binomial_300") is beta_binomial(300)
     with pytest.raises(bs.BayescaleError, match="binomial_<items>"):
         bs.likelihoods.get("binomial_many")
-    with pytest.raises(bs.BayescaleError, match="unknown likelihood factory 'poisson'"):
+    with pytest.raises(bs.BayescaleError,
+                       match=r"unknown likelihood factory 'poisson' \(likelihood 'poisson_3'\)"):
         spec_to_likelihood({"name": "poisson_3", "factory": "poisson", "n_trials": 3.0})
 
 
@@ -49,6 +53,36 @@ def test_save_load_roundtrip(tmp_path, make):
     for kind in ("mean", "predictive"):
         pd.testing.assert_frame_equal(back.predict(kind=kind, **grid),
                                       fit.predict(kind=kind, **grid))
+    # files written before the likelihood's options were stored (name only) still load
+    old = _rewrite_meta(path, tmp_path / "old.nc", lambda m: m.pop("likelihood_spec"))
+    assert bs.load(old).likelihood is lik
+    # a likelihood this version cannot rebuild is an error that names it and the file
+    unknown = _rewrite_meta(path, tmp_path / "unknown.nc", _unknown_likelihood)
+    with pytest.raises(bs.BayescaleError, match=r"unknown\.nc.*unknown likelihood 'poisson_7'"):
+        bs.load(unknown)
+
+
+def _rewrite_meta(src, dst, edit):
+    """Copy the saved fit ``src`` to ``dst`` with its JSON metadata edited in place."""
+    with xr.open_datatree(src, engine="h5netcdf") as tree:
+        tree = tree.load()
+    meta = json.loads(tree.attrs["bayescale"])
+    edit(meta)
+    tree.attrs["bayescale"] = json.dumps(meta)
+    tree.to_netcdf(dst, engine="h5netcdf")
+    return dst
+
+
+def _unknown_likelihood(meta):
+    meta["likelihood"] = "poisson_7"
+    meta["likelihood_spec"] = {"name": "poisson_7"}
+
+
+def test_malformed_likelihood_spec_is_a_clear_error():
+    with pytest.raises(bs.BayescaleError, match="without its item count"):
+        spec_to_likelihood({"name": "binomial_3", "factory": "binomial"})
+    with pytest.raises(bs.BayescaleError, match="not a likelihood description"):
+        spec_to_likelihood(["binomial_3"])
 
 
 @pytest.mark.parametrize("law", [bs.laws.bnsl(2), bs.laws.sigmoid_accuracy(0.25, False),

@@ -7,7 +7,14 @@ eta_i)``, ``m_1 = 0`` (LAWS.md section 8). :func:`lr_areas` turns a per-step sch
 
 Points along one training curve are autocorrelated: fit block means of the curve with the
 ``ar1_normal_log`` likelihood (:data:`bayescale.likelihoods.ar1_normal_log`), which models
-AR(1) log-residuals between consecutive (time-ordered, equally spaced) points.
+AR(1) log-residuals between consecutive (time-ordered, equally spaced) points. That
+likelihood covers the noise along the fitted curve but not the law's own error on another
+schedule: with one training schedule the posterior concentrates on the law's best fit to
+it and the predictive band for a new schedule is over-confident (100M GPT, cosine ->
+WSD: 27% coverage of a 90% band). ``ar1_drift_normal_log`` adds a slowly varying AR(1)
+model-discrepancy component, fitted on the training run and redrawn for each predicted
+curve (Kennedy and O'Hagan 2001 style); its amplitude is weakly identified by one run,
+so the band's width then depends on its prior (see ``benchmarks/bench_literature_laws.py``).
 """
 
 from __future__ import annotations

@@ -5,6 +5,16 @@ tokens), with ``N`` the non-vocabulary parameters and ``D`` the training tokens
 (LAWS.md section 9). Two registered laws fit the same forms to optima measured by a
 user (e.g. the best cell of a learning-rate / batch-size sweep per ``(N, D)``), and
 :func:`step_law` evaluates the published constants.
+
+Fitting your own optima (one row per ``(N, D)``, Gaussian noise on the log optimum)::
+
+    fit = bs.fit(optima, "step_law_lr", x=["N", "D"], y="lr_opt", likelihood="normal_log")
+    fit.summary(ci_prob=0.9)                       # a, p_N, p_D with 90% intervals
+    fit.predict(kind="mean", N=1e9, D=1e11)        # the optimum at a new size, with interval
+    bs.fit(optima, "step_law_batch", x="D", y="batch_opt", likelihood="normal_log")
+
+(``tests/laws/test_steplaw.py`` checks that on simulated sweep optima the 90% intervals
+cover the published constants and the published optimum at N = 1e9, D = 1e11.)
 """
 
 from __future__ import annotations

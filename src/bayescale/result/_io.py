@@ -151,9 +151,16 @@ def load(path: str | os.PathLike, *, law: Law | None = None) -> Fit:
         stats[name] = v.astype(bool) if name == "diverging" else v
     dataset = Dataset.from_dict(meta["dataset"])
     make_stats(dataset)  # validates the stored data
+    # files written before likelihood_spec existed hold the name only ("binomial_14042"
+    # parses back; the name rounds item counts to 6 significant digits)
+    try:
+        likelihood = _lik.spec_to_likelihood(
+            meta.get("likelihood_spec", {"name": meta.get("likelihood")}))
+    except BayescaleError as exc:
+        raise BayescaleError(f"{str(path)!r} holds a fit whose likelihood this version of "
+                             f"bayescale cannot rebuild: {exc}") from None
     return Fit(law=_law_from_spec(meta["law"], law),
-               likelihood=_lik.spec_to_likelihood(
-                   meta.get("likelihood_spec", {"name": meta["likelihood"]})),
+               likelihood=likelihood,
                priors={k: Prior.from_dict(v) for k, v in meta["priors"].items()},
                dataset=dataset, posterior=posterior, sample_stats=stats,
                settings=meta["settings"], mode=meta.get("mode"), timing=meta.get("timing"))
