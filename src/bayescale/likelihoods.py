@@ -15,6 +15,7 @@ import jax
 import jax.numpy as jnp
 from jax.scipy import stats as jstats
 
+from bayescale import _ar1
 from bayescale._errors import BayescaleError, one_of
 from bayescale.laws._law import Param
 from bayescale.priors import DataStats, Prior
@@ -178,113 +179,19 @@ def default_for(positive_data: bool, positive_law: bool) -> Likelihood:
 
 # ---- likelihoods for the literature laws (loss curves, accuracies) ---------------------------
 
-def _ar1_parts(r, noise):
-    """Conditional means and sds of AR(1) residuals along the last axis."""
-    rho = jnp.broadcast_to(noise["rho"], jnp.shape(r))
-    sigma = jnp.broadcast_to(noise["sigma"], jnp.shape(r))
-    prev = jnp.concatenate([jnp.zeros_like(r[..., :1]), r[..., :-1]], axis=-1)
-    first = jnp.arange(jnp.shape(r)[-1]) == 0
-    mean = jnp.where(first, 0.0, rho * prev)
-    sd = jnp.where(first, sigma, sigma * jnp.sqrt(1.0 - rho ** 2))
-    return mean, sd
-
-
-def _ar1_log_prob(y, lm, m, n):
-    r = jnp.log(y) - lm
-    mean, sd = _ar1_parts(r, n)
-    return jstats.norm.logpdf(r, mean, sd) - jnp.log(y)
-
-
-def _ar1_sample(key, lm, m, n):
-    shape = jnp.shape(lm)
-    z = jax.random.normal(key, shape)
-    rho = jnp.broadcast_to(n["rho"], shape)
-    sigma = jnp.broadcast_to(n["sigma"], shape)
-    innov = sigma * jnp.sqrt(1.0 - rho ** 2)
-
-    def step(prev, inp):
-        zt, rt, st, it, is_first = inp
-        cur = jnp.where(is_first, st * zt, rt * prev + it * zt)
-        return cur, cur
-
-    first = jnp.arange(shape[-1]) == 0
-    moved = [jnp.moveaxis(a, -1, 0) for a in (z, rho, sigma, innov)]
-    first_b = jnp.broadcast_to(first.reshape((-1,) + (1,) * (len(shape) - 1)),
-                               moved[0].shape)
-    _, eps = jax.lax.scan(step, jnp.zeros(shape[:-1]), (*moved, first_b))
-    return jnp.exp(lm + jnp.moveaxis(eps, 0, -1))
-
-
 ar1_normal_log = Likelihood(
     name="ar1_normal_log",
     noise=(Param("sigma", "positive", _sigma_log, doc="marginal sd of log-residuals"),
            Param("rho", "unit", Prior("Beta", 1.0, 1.0),
                  doc="lag-1 autocorrelation of consecutive log-residuals")),
-    log_prob=_ar1_log_prob,
-    sample=_ar1_sample,
+    log_prob=_ar1.ar1_log_prob,
+    sample=_ar1.ar1_sample,
     log_scale=True,
     doc=("Gaussian AR(1) on log y along the row order (time-ordered, equally spaced points "
          "of one curve, e.g. block means of a training-loss curve); the pointwise density "
          "of row t is conditional on row t-1."),
 )
 LIKELIHOODS[ar1_normal_log.name] = ar1_normal_log
-
-
-def _slow_rho(noise):
-    """Lag-1 autocorrelation of the slow component: ``rho + (1 - rho) w``, above ``rho``."""
-    return noise["rho"] + (1.0 - noise["rho"]) * noise["w"]
-
-
-def _ar1_drift_log_prob(y, lm, m, n):
-    # Kalman filter for r_t = u_t + v_t, u and v independent stationary AR(1) processes
-    # (fast: sigma, rho; slow: tau, rho_s): the density of row t given rows < t
-    r = jnp.log(y) - lm
-    shape = jnp.shape(r)
-    rho, rs = (jnp.broadcast_to(v, shape) for v in (n["rho"], _slow_rho(n)))
-    su2, sv2 = (jnp.broadcast_to(v, shape) ** 2 for v in (n["sigma"], n["tau"]))
-
-    def step(state, inp):
-        mu_, mv, puu, puv, pvv = state
-        rt, a, b, qu, qv = inp
-        f, s = mu_ + mv, puu + 2.0 * puv + pvv
-        lp = jstats.norm.logpdf(rt, f, jnp.sqrt(s))
-        ku, kv = (puu + puv) / s, (puv + pvv) / s
-        mu_, mv = mu_ + ku * (rt - f), mv + kv * (rt - f)
-        puu, puv, pvv = puu - ku * ku * s, puv - ku * kv * s, pvv - kv * kv * s
-        state = (a * mu_, b * mv, a * a * puu + qu * (1.0 - a * a), a * b * puv,
-                 b * b * pvv + qv * (1.0 - b * b))
-        return state, lp
-
-    moved = [jnp.moveaxis(v, -1, 0) for v in (r, rho, rs, su2, sv2)]
-    zero = jnp.zeros(shape[:-1])
-    init = (zero, zero, moved[3][0], zero, moved[4][0])
-    _, lp = jax.lax.scan(step, init, tuple(moved))
-    return jnp.moveaxis(lp, 0, -1) - jnp.log(y)
-
-
-def _ar1_path(key, sd, rho):
-    """Stationary AR(1) paths along the last axis with marginal sd ``sd``."""
-    shape = jnp.shape(sd)
-    z = jnp.moveaxis(jax.random.normal(key, shape), -1, 0)
-    sd_m, rho_m = jnp.moveaxis(sd, -1, 0), jnp.moveaxis(rho, -1, 0)
-
-    def step(prev, inp):
-        zt, st, rt = inp
-        cur = rt * prev + st * jnp.sqrt(1.0 - rt ** 2) * zt
-        return cur, cur
-
-    first = sd_m[0] * z[0]
-    _, rest = jax.lax.scan(step, first, (z[1:], sd_m[1:], rho_m[1:]))
-    return jnp.moveaxis(jnp.concatenate([first[None], rest], axis=0), 0, -1)
-
-
-def _ar1_drift_sample(key, lm, m, n):
-    shape = jnp.shape(lm)
-    k1, k2 = jax.random.split(key)
-    fast = _ar1_path(k1, jnp.broadcast_to(n["sigma"], shape), jnp.broadcast_to(n["rho"], shape))
-    slow = _ar1_path(k2, jnp.broadcast_to(n["tau"], shape),
-                     jnp.broadcast_to(_slow_rho(n), shape))
-    return jnp.exp(lm + fast + slow)
 
 
 ar1_drift_normal_log = Likelihood(
@@ -297,8 +204,8 @@ ar1_drift_normal_log = Likelihood(
            Param("w", "unit", Prior("Beta", 1.0, 1.0),
                  doc=("where the slow lag-1 autocorrelation lies between rho and 1: "
                       "rho_slow = rho + (1 - rho) w"))),
-    log_prob=_ar1_drift_log_prob,
-    sample=_ar1_drift_sample,
+    log_prob=_ar1.ar1_drift_log_prob,
+    sample=_ar1.ar1_drift_sample,
     log_scale=True,
     doc=("Gaussian on log y with two independent stationary AR(1) residual components along "
          "the row order: fast noise (sigma, rho) and a slowly varying model discrepancy "

@@ -37,10 +37,19 @@ from jax import lax
 from numpyro.infer.hmc_util import (
     build_adaptation_schedule,
     dual_averaging,
-    euclidean_kinetic_energy,
     find_reasonable_step_size,
     velocity_verlet,
     welford_covariance,
+)
+
+from bayescale.engine._trajectory import (
+    ckpt_range,
+    is_turning,
+    kinetic,
+    momentum,
+    select,
+    sqrt_of_inverse,
+    velocity,
 )
 
 __all__ = ["LaneSettings", "build_lanes"]
@@ -115,47 +124,6 @@ _TREE_FIELDS = ("z_l", "r_l", "g_l", "z_r", "r_r", "g_r", "z_p", "pe_p", "g_p", 
 _ADAPT_FIELDS = ("step_size", "ss_state", "mm_state", "window")
 
 
-def _select(flag: Any, new: _Lane, old: _Lane, fields: tuple[str, ...]) -> _Lane:
-    """``old`` with ``fields`` taken from ``new`` where ``flag`` holds."""
-    return old._replace(**{f: jax.tree_util.tree_map(partial(jnp.where, flag),
-                                                     getattr(new, f), getattr(old, f))
-                           for f in fields})
-
-
-def _kinetic(inv_mass: Any, r: Any) -> Any:
-    return euclidean_kinetic_energy(inv_mass, r)
-
-
-def _velocity(inv_mass: Any, r: Any) -> Any:
-    """M^-1 r for one momentum (d,) or a stack of them (k, d); M^-1 is symmetric."""
-    return r @ inv_mass if inv_mass.ndim == 2 else r * inv_mass
-
-
-def _turning(inv_mass: Any, r_left: Any, r_right: Any, r_sum: Any) -> Any:
-    """Generalised U-turn criterion (NumPyro's ``_is_turning``), row-wise for stacks."""
-    centred = r_sum - 0.5 * (r_left + r_right)
-    return ((jnp.sum(_velocity(inv_mass, r_left) * centred, -1) <= 0)
-            | (jnp.sum(_velocity(inv_mass, r_right) * centred, -1) <= 0))
-
-
-def _ckpt_range(n: Any) -> tuple[Any, Any]:
-    """Checkpoints that leaf ``n`` of a subtree closes (NumPyro's ``_leaf_idx_to_ckpt_idxs``)."""
-    idx_max = lax.population_count(n >> 1)
-    num_subtrees = lax.population_count(n ^ (n + 1)) - 1  # trailing one bits of n
-    return idx_max - num_subtrees + 1, idx_max
-
-
-def _sqrt_of_inverse(inv_mass: Any) -> Any:
-    """``mass_matrix_sqrt`` L (L L^T = M) for momenta r ~ N(0, M), given M^-1."""
-    if inv_mass.ndim == 1:
-        return jnp.sqrt(jnp.reciprocal(inv_mass))
-    return jnp.linalg.cholesky(jnp.linalg.inv(inv_mass))
-
-
-def _momentum(mass_sqrt: Any, eps: Any) -> Any:
-    return mass_sqrt @ eps if mass_sqrt.ndim == 2 else mass_sqrt * eps
-
-
 def build_lanes(potential_of: Any, settings: LaneSettings, dim: int,
                 num_lanes: int = 256):
     """Build ``run(keys, z0, inv_mass0, data, stream_key)``: NUTS for many chains.
@@ -189,26 +157,26 @@ def build_lanes(potential_of: Any, settings: LaneSettings, dim: int,
     n_windows = schedule.shape[0]
 
     def new_tree(lane: _Lane, eps: Any, right: Any) -> _Lane:
-        r = _momentum(lane.mass_sqrt, eps)
+        r = momentum(lane.mass_sqrt, eps)
         return lane._replace(
             z_l=lane.z, r_l=r, g_l=lane.grad, z_r=lane.z, r_r=r, g_r=lane.grad,
             z_p=lane.z, pe_p=lane.pe, g_p=lane.grad, log_w=jnp.zeros_like(lane.log_w),
             r_sum=r, depth=jnp.zeros_like(lane.depth),
-            energy0=lane.pe + _kinetic(lane.inv_mass, r),
+            energy0=lane.pe + kinetic(lane.inv_mass, r),
             sum_acc=jnp.zeros_like(lane.sum_acc), n_prop=jnp.zeros_like(lane.n_prop),
             right=right, s_n=jnp.zeros_like(lane.s_n))
 
     def init_lane(key, z0, inv_mass, data):
         pot = potential_of(data)
         pe, grad = jax.value_and_grad(pot)(z0)
-        mass_sqrt = _sqrt_of_inverse(inv_mass)
+        mass_sqrt = sqrt_of_inverse(inv_mass)
         k_step, k_mom, k_dir = jax.random.split(key, 3)
         step_size = jnp.asarray(0.5)
         if w:
-            vv_init, _ = velocity_verlet(pot, _kinetic)
+            vv_init, _ = velocity_verlet(pot, kinetic)
             step_size = find_reasonable_step_size(
-                pot, _kinetic,
-                lambda _z, _m, k: _momentum(mass_sqrt, jax.random.normal(k, (dim,))),
+                pot, kinetic,
+                lambda _z, _m, k: momentum(mass_sqrt, jax.random.normal(k, (dim,))),
                 step_size, inv_mass,
                 vv_init(z0, jnp.zeros_like(z0), potential_energy=pe, z_grad=grad), k_step)
         zero, scalar = jnp.zeros(dim), jnp.asarray(0.0)
@@ -246,10 +214,10 @@ def build_lanes(potential_of: Any, settings: LaneSettings, dim: int,
         """
         cov = mm_final(lane.mm_state, regularize=True)[0]
         new = lane._replace(
-            inv_mass=cov, mass_sqrt=_sqrt_of_inverse(cov), mm_state=mm_init(dim),
+            inv_mass=cov, mass_sqrt=sqrt_of_inverse(cov), mm_state=mm_init(dim),
             ss_state=ss_init(jnp.log(10.0) + jnp.log(lane.step_size)))
         new = new_tree(new, noise_row, lane.right)
-        return _select(flag, new, lane,
+        return select(flag, new, lane,
                        ("inv_mass", "mass_sqrt", "mm_state", "ss_state", *_TREE_FIELDS))
 
     def step_lane(lane: _Lane, noise_row: Any, bits: Any, data: Any):
@@ -269,10 +237,10 @@ def build_lanes(potential_of: Any, settings: LaneSettings, dim: int,
         g0 = jnp.where(right, lane.g_r, lane.g_l)
         # one leapfrog step
         r_half = r0 - 0.5 * eps * g0
-        z1 = z0 + eps * _velocity(lane.inv_mass, r_half)
+        z1 = z0 + eps * velocity(lane.inv_mass, r_half)
         pe1, g1 = jax.value_and_grad(pot)(z1)
         r1 = r_half - 0.5 * eps * g1
-        delta = pe1 + _kinetic(lane.inv_mass, r1) - lane.energy0
+        delta = pe1 + kinetic(lane.inv_mass, r1) - lane.energy0
         delta = jnp.where(jnp.isnan(delta), jnp.inf, delta)
         leaf_w = -delta
         diverging = delta > _MAX_DELTA_ENERGY
@@ -287,12 +255,12 @@ def build_lanes(potential_of: Any, settings: LaneSettings, dim: int,
         s_r_sum = jnp.where(first, r1, lane.s_r_sum + r1)
         s_acc = jnp.where(first, acc, lane.s_acc + acc)
         # iterative U-turn checks against the checkpoints (NumPyro's scheme)
-        idx_min, idx_max = _ckpt_range(lane.s_n)
+        idx_min, idx_max = ckpt_range(lane.s_n)
         rows = jnp.arange(depth_max)
         write = ((lane.s_n % 2) == 0) & (rows == idx_max)
         ck_r = jnp.where(write[:, None], r1, lane.ck_r)
         ck_r_sum = jnp.where(write[:, None], s_r_sum, lane.ck_r_sum)
-        checks = _turning(lane.inv_mass, ck_r, r1, s_r_sum - ck_r_sum + ck_r)
+        checks = is_turning(lane.inv_mass, ck_r, r1, s_r_sum - ck_r_sum + ck_r)
         s_turn = jnp.any(checks & (rows >= idx_min) & (rows <= idx_max))
         # the trajectory's end in this direction moves to the new leaf
         z_l = jnp.where(right, lane.z_l, z1)
@@ -315,7 +283,7 @@ def build_lanes(potential_of: Any, settings: LaneSettings, dim: int,
         depth = lane.depth + sub_done
         sum_acc = lane.sum_acc + jnp.where(sub_done, s_acc, 0.0)
         n_prop = lane.n_prop + jnp.where(sub_done, s_n, 0)
-        turning = s_turn | _turning(lane.inv_mass, r_l, r_r, r_sum)
+        turning = s_turn | is_turning(lane.inv_mass, r_l, r_r, r_sum)
         tree_done = sub_done & (turning | diverging | (depth >= depth_max))
         t = lane.it
         lane = lane._replace(
@@ -333,12 +301,12 @@ def build_lanes(potential_of: Any, settings: LaneSettings, dim: int,
         if w:
             adapted, closing = adapt(lane, t, accept_prob)
             warm = tree_done & (t < w)
-            lane = _select(warm, adapted, lane, _ADAPT_FIELDS)
+            lane = select(warm, adapted, lane, _ADAPT_FIELDS)
             closing = warm & closing
         record = (slot, _Out(lane.z, diverging, n_prop.astype(jnp.int32), accept_prob),
                   lane.step_size)
         fresh = new_tree(lane, noise_row, coin)  # the normals of iteration t + 1
-        return _select(tree_done, fresh, lane, _TREE_FIELDS), record, closing
+        return select(tree_done, fresh, lane, _TREE_FIELDS), record, closing
 
     jobs_init = jax.vmap(init_lane)
     lanes_step = jax.vmap(step_lane)
