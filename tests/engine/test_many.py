@@ -162,3 +162,29 @@ def test_side_by_side_batches_equal_sequential(monkeypatch):
     assert seq.settings["threads"] == 1
     for k in side.posterior:
         np.testing.assert_array_equal(side.posterior[k], seq.posterior[k])
+
+
+def test_equal_batches_share_one_shape():
+    from bayescale.engine._many import _chunks
+
+    chunks, shape = _chunks(1000, 512)
+    assert [len(c) for c in chunks] == [500, 500] and shape == 512
+    chunks, shape = _chunks(10, 4)
+    assert [len(c) for c in chunks] == [4, 4, 2] and shape == 4
+    assert [i for c in chunks for i in c] == list(range(10))
+    assert _chunks(20, 512) == ([list(range(20))], 24)
+    assert _chunks(10_000, 512)[1] == 512 and len(_chunks(10_000, 512)[0]) == 20
+
+
+@pytest.mark.filterwarnings("ignore::bayescale.result.DiagnosticWarning")
+def test_padded_batch_keeps_each_curve():
+    """5 curves in batches of <= 4: 3 + 2, the second padded to 4 with a repeated curve."""
+    data = _curves(5, seed=34)  # every two curves differ by >= 9% (RMS relative)
+    kw = dict(KW, num_warmup=200, num_samples=200)
+    fc = bs.fit_many(data, "saturating_power", by="curve", batch_size=4, **kw)
+    assert fc.posterior["E"].shape == (5, 4, 200)
+    for i, key in enumerate(fc.keys):  # each curve's draws describe that curve's data
+        rows = data[data.curve == key]
+        e, a, al = (np.median(fc.posterior[k][i]) for k in ("E", "A", "alpha"))
+        fitted = e + a * rows.C.to_numpy() ** -al
+        assert np.sqrt(np.mean((fitted / rows.loss.to_numpy() - 1) ** 2)) < 0.03, key

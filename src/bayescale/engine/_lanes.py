@@ -55,6 +55,7 @@ from bayescale.engine._trajectory import (
 __all__ = ["LaneSettings", "build_lanes"]
 
 _MAX_DELTA_ENERGY = 1000.0
+_CLOSE_GROUP = 4  # lanes whose adaptation windows close are processed this many at a time
 
 
 class LaneSettings(NamedTuple):
@@ -77,9 +78,11 @@ class _Lane(NamedTuple):
     # the trajectory being built: its two ends, proposal, weight, momentum sum
     z_l: Any
     r_l: Any
+    v_l: Any               # velocities M^-1 r of the end momenta
     g_l: Any
     z_r: Any
     r_r: Any
+    v_r: Any
     g_r: Any
     z_p: Any
     pe_p: Any
@@ -100,6 +103,7 @@ class _Lane(NamedTuple):
     s_r_sum: Any
     s_acc: Any
     ck_r: Any
+    ck_v: Any
     ck_r_sum: Any
     # adaptation
     step_size: Any
@@ -119,8 +123,9 @@ class _Out(NamedTuple):
     accept_prob: Any
 
 
-_TREE_FIELDS = ("z_l", "r_l", "g_l", "z_r", "r_r", "g_r", "z_p", "pe_p", "g_p", "log_w",
-                "r_sum", "depth", "energy0", "sum_acc", "n_prop", "right", "s_n")
+_TREE_FIELDS = ("z_l", "r_l", "v_l", "g_l", "z_r", "r_r", "v_r", "g_r", "z_p", "pe_p",
+                "g_p", "log_w", "r_sum", "depth", "energy0", "sum_acc", "n_prop", "right",
+                "s_n")
 _ADAPT_FIELDS = ("step_size", "ss_state", "mm_state", "window")
 
 
@@ -158,11 +163,12 @@ def build_lanes(potential_of: Any, settings: LaneSettings, dim: int,
 
     def new_tree(lane: _Lane, eps: Any, right: Any) -> _Lane:
         r = momentum(lane.mass_sqrt, eps)
+        v = velocity(lane.inv_mass, r)
         return lane._replace(
-            z_l=lane.z, r_l=r, g_l=lane.grad, z_r=lane.z, r_r=r, g_r=lane.grad,
+            z_l=lane.z, r_l=r, v_l=v, g_l=lane.grad, z_r=lane.z, r_r=r, v_r=v, g_r=lane.grad,
             z_p=lane.z, pe_p=lane.pe, g_p=lane.grad, log_w=jnp.zeros_like(lane.log_w),
             r_sum=r, depth=jnp.zeros_like(lane.depth),
-            energy0=lane.pe + kinetic(lane.inv_mass, r),
+            energy0=lane.pe + 0.5 * jnp.sum(r * v),
             sum_acc=jnp.zeros_like(lane.sum_acc), n_prop=jnp.zeros_like(lane.n_prop),
             right=right, s_n=jnp.zeros_like(lane.s_n))
 
@@ -182,11 +188,11 @@ def build_lanes(potential_of: Any, settings: LaneSettings, dim: int,
         zero, scalar = jnp.zeros(dim), jnp.asarray(0.0)
         lane = _Lane(
             it=jnp.asarray(0), z=z0, pe=pe, grad=grad,
-            z_l=z0, r_l=zero, g_l=grad, z_r=z0, r_r=zero, g_r=grad,
+            z_l=z0, r_l=zero, v_l=zero, g_l=grad, z_r=z0, r_r=zero, v_r=zero, g_r=grad,
             z_p=z0, pe_p=pe, g_p=grad, log_w=scalar, r_sum=zero, depth=jnp.asarray(0),
             energy0=pe, sum_acc=scalar, n_prop=jnp.asarray(0), right=jnp.asarray(True),
             s_n=jnp.asarray(0), s_z=z0, s_pe=pe, s_g=grad, s_log_w=scalar, s_r_sum=zero,
-            s_acc=scalar, ck_r=jnp.zeros((depth_max, dim)),
+            s_acc=scalar, ck_r=jnp.zeros((depth_max, dim)), ck_v=jnp.zeros((depth_max, dim)),
             ck_r_sum=jnp.zeros((depth_max, dim)), step_size=step_size, inv_mass=inv_mass,
             mass_sqrt=mass_sqrt, ss_state=ss_init(jnp.log(10.0) + jnp.log(step_size)),
             mm_state=mm_init(dim), window=jnp.asarray(0))
@@ -240,7 +246,8 @@ def build_lanes(potential_of: Any, settings: LaneSettings, dim: int,
         z1 = z0 + eps * velocity(lane.inv_mass, r_half)
         pe1, g1 = jax.value_and_grad(pot)(z1)
         r1 = r_half - 0.5 * eps * g1
-        delta = pe1 + kinetic(lane.inv_mass, r1) - lane.energy0
+        v1 = velocity(lane.inv_mass, r1)
+        delta = pe1 + 0.5 * jnp.sum(r1 * v1) - lane.energy0
         delta = jnp.where(jnp.isnan(delta), jnp.inf, delta)
         leaf_w = -delta
         diverging = delta > _MAX_DELTA_ENERGY
@@ -259,15 +266,18 @@ def build_lanes(potential_of: Any, settings: LaneSettings, dim: int,
         rows = jnp.arange(depth_max)
         write = ((lane.s_n % 2) == 0) & (rows == idx_max)
         ck_r = jnp.where(write[:, None], r1, lane.ck_r)
+        ck_v = jnp.where(write[:, None], v1, lane.ck_v)
         ck_r_sum = jnp.where(write[:, None], s_r_sum, lane.ck_r_sum)
-        checks = is_turning(lane.inv_mass, ck_r, r1, s_r_sum - ck_r_sum + ck_r)
+        checks = is_turning(ck_v, v1, ck_r, r1, s_r_sum - ck_r_sum + ck_r)
         s_turn = jnp.any(checks & (rows >= idx_min) & (rows <= idx_max))
         # the trajectory's end in this direction moves to the new leaf
         z_l = jnp.where(right, lane.z_l, z1)
         r_l = jnp.where(right, lane.r_l, r1)
+        v_l = jnp.where(right, lane.v_l, v1)
         g_l = jnp.where(right, lane.g_l, g1)
         z_r = jnp.where(right, z1, lane.z_r)
         r_r = jnp.where(right, r1, lane.r_r)
+        v_r = jnp.where(right, v1, lane.v_r)
         g_r = jnp.where(right, g1, lane.g_r)
         s_n = lane.s_n + 1
         sub_done = (s_n == (1 << lane.depth)) | s_turn | diverging
@@ -283,15 +293,16 @@ def build_lanes(potential_of: Any, settings: LaneSettings, dim: int,
         depth = lane.depth + sub_done
         sum_acc = lane.sum_acc + jnp.where(sub_done, s_acc, 0.0)
         n_prop = lane.n_prop + jnp.where(sub_done, s_n, 0)
-        turning = s_turn | is_turning(lane.inv_mass, r_l, r_r, r_sum)
+        turning = s_turn | is_turning(v_l, v_r, r_l, r_r, r_sum)
         tree_done = sub_done & (turning | diverging | (depth >= depth_max))
         t = lane.it
         lane = lane._replace(
-            z_l=z_l, r_l=r_l, g_l=g_l, z_r=z_r, r_r=r_r, g_r=g_r, z_p=z_p, pe_p=pe_p,
+            z_l=z_l, r_l=r_l, v_l=v_l, g_l=g_l, z_r=z_r, r_r=r_r, v_r=v_r, g_r=g_r,
+            z_p=z_p, pe_p=pe_p,
             g_p=g_p, log_w=log_w, r_sum=r_sum, depth=depth, sum_acc=sum_acc,
             n_prop=n_prop, right=jnp.where(sub_done, coin, right),
             s_n=jnp.where(sub_done, 0, s_n), s_z=s_z, s_pe=s_pe, s_g=s_g, s_log_w=s_log_w,
-            s_r_sum=s_r_sum, s_acc=s_acc, ck_r=ck_r, ck_r_sum=ck_r_sum,
+            s_r_sum=s_r_sum, s_acc=s_acc, ck_r=ck_r, ck_v=ck_v, ck_r_sum=ck_r_sum,
             z=jnp.where(tree_done, z_p, lane.z), pe=jnp.where(tree_done, pe_p, lane.pe),
             grad=jnp.where(tree_done, g_p, lane.grad), it=t + tree_done)
         # the transition, for lanes whose trajectory is complete
@@ -341,6 +352,24 @@ def build_lanes(potential_of: Any, settings: LaneSettings, dim: int,
             job = jnp.where(done, jnp.where(take, new_job, n_jobs), job)
             return lanes, job, queued + jnp.sum(done), done
 
+        def close_windows(lanes, closing, noise_row):
+            """Window ends for the closing lanes only, a few at a time.
+
+            A window end factorises the lane's new metric; done for every lane on each
+            turn where any lane closes a window, it cost as much as all other turns.
+            """
+            def one_group(args):
+                lanes, closing = args
+                idx = jnp.nonzero(closing, size=_CLOSE_GROUP, fill_value=n_lanes)[0]
+                rows = jnp.minimum(idx, n_lanes - 1)
+                sub = jax.tree_util.tree_map(lambda a: a[rows], lanes)
+                new = lanes_window_end(sub, idx < n_lanes, noise_row[rows])
+                lanes = jax.tree_util.tree_map(lambda a, b: a.at[idx].set(b, mode="drop"),
+                                               lanes, new)
+                return lanes, closing.at[idx].set(False, mode="drop")
+
+            return lax.while_loop(lambda a: jnp.any(a[1]), one_group, (lanes, closing))[0]
+
         def cond(carry):
             return jnp.any(carry[1] < n_jobs)
 
@@ -355,8 +384,7 @@ def build_lanes(potential_of: Any, settings: LaneSettings, dim: int,
             out = _Out(*(o.at[row, slot].set(v, mode="drop") for o, v in zip(out, rec,
                                                                                strict=True)))
             out_step = out_step.at[jnp.where(slot == 0, row, n_jobs)].set(step, mode="drop")
-            lanes = lax.cond(jnp.any(closing), lanes_window_end, lambda la, f, n: la,
-                             lanes, closing, noise_row)
+            lanes = close_windows(lanes, closing, noise_row)
             done = (lanes.it >= total) & (job < n_jobs)
             lanes, job, queued, _ = lax.cond(jnp.any(done), refill, lambda a: a,
                                              (lanes, job, queued, done))
