@@ -193,15 +193,18 @@ def saturating_start(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float]
     -------
     (E, A, alpha) : tuple of float
     """
-    lx = np.log(x)
-    best = (0.0, float(np.exp(np.mean(np.log(y)))), 0.1)
-    best_sse = np.inf
-    for frac in np.concatenate([[0.0], np.linspace(0.05, 0.995, 60)]):
-        e = frac * float(np.min(y))
-        r = np.log(y - e)
-        slope, icpt = np.polyfit(lx, r, 1)
-        pred = np.log(e + np.exp(icpt + slope * lx))
-        sse = float(np.sum((pred - np.log(y)) ** 2))
-        if np.isfinite(sse) and sse < best_sse and slope < 0:
-            best, best_sse = (e, float(np.exp(icpt)), float(-slope)), sse
-    return best
+    lx, ly = np.log(x), np.log(y)
+    floors = np.concatenate([[0.0], np.linspace(0.05, 0.995, 60)]) * float(np.min(y))
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        r = np.log(y[None, :] - floors[:, None])            # (grid, points)
+        # least-squares line of r on log x for every floor at once (np.polyfit, degree 1)
+        dx = lx - lx.mean()
+        slope = (r - r.mean(1, keepdims=True)) @ dx / np.sum(dx**2)
+        icpt = r.mean(1) - slope * lx.mean()
+        pred = np.log(floors[:, None] + np.exp(icpt[:, None] + slope[:, None] * lx))
+        sse = np.sum((pred - ly) ** 2, axis=1)
+    ok = np.isfinite(sse) & (slope < 0)
+    if not ok.any():
+        return (0.0, float(np.exp(np.mean(ly))), 0.1)
+    k = int(np.argmin(np.where(ok, sse, np.inf)))  # first of equal minima, as the loop did
+    return (float(floors[k]), float(np.exp(icpt[k])), float(-slope[k]))
