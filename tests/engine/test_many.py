@@ -174,6 +174,9 @@ def test_equal_batches_share_one_shape():
     assert [i for c in chunks for i in c] == list(range(10))
     assert _chunks(20, 512) == ([list(range(20))], 24)
     assert _chunks(10_000, 512)[1] == 512 and len(_chunks(10_000, 512)[0]) == 20
+    chunks, shape = _chunks(100, 512, parts=2)  # one batch per core
+    assert [len(c) for c in chunks] == [50, 50] and shape == 56
+    assert [len(c) for c in _chunks(10, 512, parts=4)[0]] == [5, 5]  # >= 8 curves a batch
 
 
 @pytest.mark.filterwarnings("ignore::bayescale.result.DiagnosticWarning")

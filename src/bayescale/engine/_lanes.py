@@ -56,6 +56,7 @@ __all__ = ["LaneSettings", "build_lanes"]
 
 _MAX_DELTA_ENERGY = 1000.0
 _CLOSE_GROUP = 4  # lanes whose adaptation windows close are processed this many at a time
+_PHASES, _MIN_LANES = 3, 8  # the tail runs on 1/4 and 1/16 of the lanes (at least 8)
 
 
 class LaneSettings(NamedTuple):
@@ -358,24 +359,23 @@ def build_lanes(potential_of: Any, settings: LaneSettings, dim: int,
             A window end factorises the lane's new metric; done for every lane on each
             turn where any lane closes a window, it cost as much as all other turns.
             """
+            n_l = closing.shape[0]
+
             def one_group(args):
                 lanes, closing = args
-                idx = jnp.nonzero(closing, size=_CLOSE_GROUP, fill_value=n_lanes)[0]
-                rows = jnp.minimum(idx, n_lanes - 1)
+                idx = jnp.nonzero(closing, size=_CLOSE_GROUP, fill_value=n_l)[0]
+                rows = jnp.minimum(idx, n_l - 1)
                 sub = jax.tree_util.tree_map(lambda a: a[rows], lanes)
-                new = lanes_window_end(sub, idx < n_lanes, noise_row[rows])
+                new = lanes_window_end(sub, idx < n_l, noise_row[rows])
                 lanes = jax.tree_util.tree_map(lambda a, b: a.at[idx].set(b, mode="drop"),
                                                lanes, new)
                 return lanes, closing.at[idx].set(False, mode="drop")
 
             return lax.while_loop(lambda a: jnp.any(a[1]), one_group, (lanes, closing))[0]
 
-        def cond(carry):
-            return jnp.any(carry[1] < n_jobs)
-
         def body(carry):
             lanes, job, queued, out, out_step, turn = carry
-            bits = jax.random.bits(jax.random.fold_in(stream_key, turn), (n_lanes, 2),
+            bits = jax.random.bits(jax.random.fold_in(stream_key, turn), (job.shape[0], 2),
                                    jnp.uint32)
             noise_row = noise[jnp.minimum(job, n_jobs - 1), jnp.minimum(lanes.it + 1, total)]
             lanes, (slot, rec, step), closing = lanes_step(lanes, noise_row, bits,
@@ -392,7 +392,21 @@ def build_lanes(potential_of: Any, settings: LaneSettings, dim: int,
 
         carry = (lanes, jnp.arange(n_lanes), jnp.asarray(n_lanes), out, out_step,
                  jnp.asarray(0))
-        _, _, _, out, out_step, turns = lax.while_loop(cond, body, carry)
+        # the run's tail: once the queue is empty, lanes go idle as their chains finish
+        # while the longest chains go on; the live lanes are moved into fewer lanes (a
+        # quarter, twice), so that a turn of the tail costs what its live lanes do
+        sizes = [n_lanes]
+        while len(sizes) < _PHASES and sizes[-1] // 4 >= _MIN_LANES:
+            sizes.append(sizes[-1] // 4)
+        for keep in [*sizes[1:], 0]:
+            carry = lax.while_loop(lambda c, keep=keep: jnp.sum(c[1] < n_jobs) > keep,
+                                   body, carry)
+            if keep:
+                lanes, job, *rest = carry
+                live_first = jnp.argsort(job >= n_jobs, stable=True)[:keep]
+                carry = (jax.tree_util.tree_map(lambda a, i=live_first: a[i], lanes),
+                         job[live_first], *rest)
+        _, _, _, out, out_step, turns = carry
         return out.z, out.diverging, out.num_steps, out.accept_prob, out_step, turns
 
     return run

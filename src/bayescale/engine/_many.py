@@ -182,17 +182,18 @@ def _regularise(h: np.ndarray, dim: int) -> np.ndarray:
     return (v2 * np.clip(w2, 1e-12, 100.0)) @ v2.T
 
 
-def _chunks(n: int, batch: int) -> tuple[list[list[int]], int]:
+def _chunks(n: int, batch: int, parts: int = 1) -> tuple[list[list[int]], int]:
     """Split ``n`` curves into equal batches of at most ``batch``; the padded batch shape.
 
-    Equal batches (1,000 curves at 512: 500 + 500, not 512 + 488) share one compiled
-    call; the shape is rounded up (to a multiple of 8, of 64 above 64 curves) so that
-    another number of curves usually reuses it too. Padding rows repeat a real curve
-    and are dropped.
+    At least ``parts`` batches when there are curves enough (one per CPU core that runs
+    batches side by side). Equal batches (1,000 curves at 512: 500 + 500, not 512 + 488)
+    share one compiled call; the shape is rounded up (to a multiple of 8, of 32 above
+    256 curves) so that another number of curves usually reuses it too. Padding rows
+    repeat a real curve and are dropped.
     """
-    n_batches = -(-n // batch)
+    n_batches = max(-(-n // batch), min(parts, -(-n // 8)))
     per = -(-n // n_batches)
-    step = 64 if per > 64 else 8
+    step = 32 if per > 256 else 8
     shape = min(batch, step * -(-per // step))
     return [list(range(i, min(i + per, n))) for i in range(0, n, per)], shape
 
@@ -330,7 +331,8 @@ def fit_many(data: Any, law: Law | str, *, by: str | None = None,
     batch = max(n_dev, batch - batch % n_dev) if n_dev > 1 else batch  # whole shards
     settings = NutsSettings(num_warmup, num_samples, num_chains, float(target_accept_prob),
                             int(max_tree_depth), bool(dense_mass), False)
-    chunks, shape = _chunks(len(datasets), batch)
+    parts = _threads(len(datasets), n_dev)  # the same batches with or without Dask
+    chunks, shape = _chunks(len(datasets), batch, parts)
     results: list[dict[str, Any]] = []
     if client is not None:
         futures = [client.submit(run_batch, space, [datasets[i] for i in idx], idx, size,
