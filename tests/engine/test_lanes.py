@@ -96,3 +96,19 @@ def test_diagonal_mass_and_no_warmup():
     assert np.abs(((z - mus[:, None]) / sd[:, None]).mean(axis=1)).max() < 0.25
     out = _run(warmup=0, samples=50, lanes=32)
     assert out[2].shape == (CURVES, CHAINS * 50, DIM) and np.isfinite(out[2]).all()
+
+
+def test_tail_on_fewer_lanes_keeps_every_chain(monkeypatch):
+    """32 chains on 32 lanes, the tail moved to 8, then 2 lanes: same target moments."""
+    from bayescale.engine import _lanes
+
+    monkeypatch.setattr(_lanes, "_TAIL_FROM", 8)
+    monkeypatch.setattr(_lanes, "_MIN_LANES", 2)
+    mus, covs, z, div, steps, _acc, step, turns = _run(lanes=32, seed=3)
+    per_chain = steps.sum(axis=1)
+    assert turns >= per_chain.max() and not div.any() and (step > 0).all()
+    assert np.all(steps > 0)  # every draw of every chain was recorded
+    sd = np.sqrt(np.diagonal(covs, axis1=1, axis2=2))
+    assert np.abs(((z - mus[:, None]) / sd[:, None]).mean(axis=1)).max() < 0.15
+    ratio = z.std(axis=1) / sd
+    assert 0.9 < ratio.min() and ratio.max() < 1.1

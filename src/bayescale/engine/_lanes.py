@@ -56,7 +56,9 @@ __all__ = ["LaneSettings", "build_lanes"]
 
 _MAX_DELTA_ENERGY = 1000.0
 _CLOSE_GROUP = 4  # lanes whose adaptation windows close are processed this many at a time
-_PHASES, _MIN_LANES = 3, 8  # the tail runs on 1/4 and 1/16 of the lanes (at least 8)
+# the tail runs on 1/4 and 1/16 of the lanes (at least 8), in runs of >= 128 lanes (each
+# phase is another copy of the loop to compile: ~2 s, more than a small run's tail costs)
+_PHASES, _MIN_LANES, _TAIL_FROM = 3, 8, 128
 
 
 class LaneSettings(NamedTuple):
@@ -396,7 +398,8 @@ def build_lanes(potential_of: Any, settings: LaneSettings, dim: int,
         # while the longest chains go on; the live lanes are moved into fewer lanes (a
         # quarter, twice), so that a turn of the tail costs what its live lanes do
         sizes = [n_lanes]
-        while len(sizes) < _PHASES and sizes[-1] // 4 >= _MIN_LANES:
+        while (n_lanes >= _TAIL_FROM and len(sizes) < _PHASES
+               and sizes[-1] // 4 >= _MIN_LANES):
             sizes.append(sizes[-1] // 4)
         for keep in [*sizes[1:], 0]:
             carry = lax.while_loop(lambda c, keep=keep: jnp.sum(c[1] < n_jobs) > keep,
