@@ -100,10 +100,10 @@ def test_diagonal_mass_and_no_warmup():
 
 def test_tail_on_fewer_lanes_keeps_every_chain(monkeypatch):
     """32 chains on 32 lanes, the tail moved to 8, then 2 lanes: same target moments."""
-    from bayescale.engine import _lanes
+    from bayescale.engine import _lane_loop
 
-    monkeypatch.setattr(_lanes, "_TAIL_FROM", 8)
-    monkeypatch.setattr(_lanes, "_MIN_LANES", 2)
+    monkeypatch.setattr(_lane_loop, "_TAIL_FROM", 8)
+    monkeypatch.setattr(_lane_loop, "_MIN_LANES", 2)
     mus, covs, z, div, steps, _acc, step, turns = _run(lanes=32, seed=3)
     per_chain = steps.sum(axis=1)
     assert turns >= per_chain.max() and not div.any() and (step > 0).all()

@@ -20,6 +20,9 @@ as in Stan). NumPyro's own pieces are reused where they are per-chain functions
 step size is not searched again; dual averaging restarts from ten times the current step
 size, which the first iterations of the next window correct.
 
+This module is one chain's state machine; the loop that runs a queue of chains over the
+lanes is :mod:`bayescale.engine._lane_loop`.
+
 Random numbers: each lane draws its momenta from its own key; the uniforms of the
 progressive sampling come from one stream per loop turn, so the draws depend on the batch
 a curve is fitted in (the posterior does not).
@@ -33,7 +36,6 @@ from typing import Any, NamedTuple
 import jax
 import jax.numpy as jnp
 import numpy as np
-from jax import lax
 from numpyro.infer.hmc_util import (
     build_adaptation_schedule,
     dual_averaging,
@@ -42,8 +44,10 @@ from numpyro.infer.hmc_util import (
     welford_covariance,
 )
 
+from bayescale.engine._lane_loop import LoopShape, Out, build_runner
 from bayescale.engine._trajectory import (
     ckpt_range,
+    energy,
     is_turning,
     kinetic,
     momentum,
@@ -55,10 +59,6 @@ from bayescale.engine._trajectory import (
 __all__ = ["LaneSettings", "build_lanes"]
 
 _MAX_DELTA_ENERGY = 1000.0
-_CLOSE_GROUP = 4  # lanes whose adaptation windows close are processed this many at a time
-# the tail runs on 1/4 and 1/16 of the lanes (at least 8), in runs of >= 128 lanes (each
-# phase is another copy of the loop to compile: ~2 s, more than a small run's tail costs)
-_PHASES, _MIN_LANES, _TAIL_FROM = 3, 8, 128
 
 
 class LaneSettings(NamedTuple):
@@ -117,15 +117,6 @@ class _Lane(NamedTuple):
     window: Any
 
 
-class _Out(NamedTuple):
-    """Per-draw outputs of one chain."""
-
-    z: Any
-    diverging: Any
-    num_steps: Any
-    accept_prob: Any
-
-
 _TREE_FIELDS = ("z_l", "r_l", "v_l", "g_l", "z_r", "r_r", "v_r", "g_r", "z_p", "pe_p",
                 "g_p", "log_w", "r_sum", "depth", "energy0", "sum_acc", "n_prop", "right",
                 "s_n")
@@ -171,7 +162,7 @@ def build_lanes(potential_of: Any, settings: LaneSettings, dim: int,
             z_l=lane.z, r_l=r, v_l=v, g_l=lane.grad, z_r=lane.z, r_r=r, v_r=v, g_r=lane.grad,
             z_p=lane.z, pe_p=lane.pe, g_p=lane.grad, log_w=jnp.zeros_like(lane.log_w),
             r_sum=r, depth=jnp.zeros_like(lane.depth),
-            energy0=lane.pe + 0.5 * jnp.sum(r * v),
+            energy0=lane.pe + energy(r, v),
             sum_acc=jnp.zeros_like(lane.sum_acc), n_prop=jnp.zeros_like(lane.n_prop),
             right=right, s_n=jnp.zeros_like(lane.s_n))
 
@@ -250,7 +241,7 @@ def build_lanes(potential_of: Any, settings: LaneSettings, dim: int,
         pe1, g1 = jax.value_and_grad(pot)(z1)
         r1 = r_half - 0.5 * eps * g1
         v1 = velocity(lane.inv_mass, r1)
-        delta = pe1 + 0.5 * jnp.sum(r1 * v1) - lane.energy0
+        delta = pe1 + energy(r1, v1) - lane.energy0
         delta = jnp.where(jnp.isnan(delta), jnp.inf, delta)
         leaf_w = -delta
         diverging = delta > _MAX_DELTA_ENERGY
@@ -317,7 +308,7 @@ def build_lanes(potential_of: Any, settings: LaneSettings, dim: int,
             warm = tree_done & (t < w)
             lane = select(warm, adapted, lane, _ADAPT_FIELDS)
             closing = warm & closing
-        record = (slot, _Out(lane.z, diverging, n_prop.astype(jnp.int32), accept_prob),
+        record = (slot, Out(lane.z, diverging, n_prop.astype(jnp.int32), accept_prob),
                   lane.step_size)
         fresh = new_tree(lane, noise_row, coin)  # the normals of iteration t + 1
         return select(tree_done, fresh, lane, _TREE_FIELDS), record, closing
@@ -326,90 +317,5 @@ def build_lanes(potential_of: Any, settings: LaneSettings, dim: int,
     lanes_step = jax.vmap(step_lane)
     lanes_window_end = jax.vmap(window_end)
 
-    def run(keys, z0, inv_mass0, data, stream_key):
-        n_jobs = z0.shape[0]
-        n_lanes = min(num_lanes, n_jobs)
-        n_curves = jax.tree_util.tree_leaves(data)[0].shape[0]
-        curve_of_job = jnp.arange(n_jobs) // (n_jobs // n_curves)  # curve-major jobs
-
-        def job_data(jobs):
-            rows = curve_of_job[jnp.minimum(jobs, n_jobs - 1)]
-            return jax.tree_util.tree_map(lambda a: a[rows], data)
-
-        starts, noise = jobs_init(keys, z0, inv_mass0, job_data(jnp.arange(n_jobs)))
-        lanes = jax.tree_util.tree_map(lambda a: a[:n_lanes], starts)
-        out = _Out(jnp.zeros((n_jobs, s, dim)), jnp.zeros((n_jobs, s), bool),
-                   jnp.zeros((n_jobs, s), jnp.int32), jnp.zeros((n_jobs, s)))
-        out_step = jnp.zeros(n_jobs)
-
-        def refill(args):
-            lanes, job, queued, done = args
-            order = jnp.cumsum(done) - 1
-            new_job = queued + order
-            take = done & (new_job < n_jobs)
-            fresh = jax.tree_util.tree_map(lambda a: a[jnp.minimum(new_job, n_jobs - 1)],
-                                           starts)
-            lanes = jax.tree_util.tree_map(
-                lambda a, b: jnp.where(take.reshape((-1,) + (1,) * (a.ndim - 1)), a, b),
-                fresh, lanes)
-            job = jnp.where(done, jnp.where(take, new_job, n_jobs), job)
-            return lanes, job, queued + jnp.sum(done), done
-
-        def close_windows(lanes, closing, noise_row):
-            """Window ends for the closing lanes only, a few at a time.
-
-            A window end factorises the lane's new metric; done for every lane on each
-            turn where any lane closes a window, it cost as much as all other turns.
-            """
-            n_l = closing.shape[0]
-
-            def one_group(args):
-                lanes, closing = args
-                idx = jnp.nonzero(closing, size=_CLOSE_GROUP, fill_value=n_l)[0]
-                rows = jnp.minimum(idx, n_l - 1)
-                sub = jax.tree_util.tree_map(lambda a: a[rows], lanes)
-                new = lanes_window_end(sub, idx < n_l, noise_row[rows])
-                lanes = jax.tree_util.tree_map(lambda a, b: a.at[idx].set(b, mode="drop"),
-                                               lanes, new)
-                return lanes, closing.at[idx].set(False, mode="drop")
-
-            return lax.while_loop(lambda a: jnp.any(a[1]), one_group, (lanes, closing))[0]
-
-        def body(carry):
-            lanes, job, queued, out, out_step, turn = carry
-            bits = jax.random.bits(jax.random.fold_in(stream_key, turn), (job.shape[0], 2),
-                                   jnp.uint32)
-            noise_row = noise[jnp.minimum(job, n_jobs - 1), jnp.minimum(lanes.it + 1, total)]
-            lanes, (slot, rec, step), closing = lanes_step(lanes, noise_row, bits,
-                                                           job_data(job))
-            row = jnp.where(job < n_jobs, job, n_jobs)
-            out = _Out(*(o.at[row, slot].set(v, mode="drop") for o, v in zip(out, rec,
-                                                                               strict=True)))
-            out_step = out_step.at[jnp.where(slot == 0, row, n_jobs)].set(step, mode="drop")
-            lanes = close_windows(lanes, closing, noise_row)
-            done = (lanes.it >= total) & (job < n_jobs)
-            lanes, job, queued, _ = lax.cond(jnp.any(done), refill, lambda a: a,
-                                             (lanes, job, queued, done))
-            return lanes, job, queued, out, out_step, turn + 1
-
-        carry = (lanes, jnp.arange(n_lanes), jnp.asarray(n_lanes), out, out_step,
-                 jnp.asarray(0))
-        # the run's tail: once the queue is empty, lanes go idle as their chains finish
-        # while the longest chains go on; the live lanes are moved into fewer lanes (a
-        # quarter, twice), so that a turn of the tail costs what its live lanes do
-        sizes = [n_lanes]
-        while (n_lanes >= _TAIL_FROM and len(sizes) < _PHASES
-               and sizes[-1] // 4 >= _MIN_LANES):
-            sizes.append(sizes[-1] // 4)
-        for keep in [*sizes[1:], 0]:
-            carry = lax.while_loop(lambda c, keep=keep: jnp.sum(c[1] < n_jobs) > keep,
-                                   body, carry)
-            if keep:
-                lanes, job, *rest = carry
-                live_first = jnp.argsort(job >= n_jobs, stable=True)[:keep]
-                carry = (jax.tree_util.tree_map(lambda a, i=live_first: a[i], lanes),
-                         job[live_first], *rest)
-        _, _, _, out, out_step, turns = carry
-        return out.z, out.diverging, out.num_steps, out.accept_prob, out_step, turns
-
-    return run
+    return build_runner(jobs_init, lanes_step, lanes_window_end, LoopShape(
+        total, s, dim, num_lanes))

@@ -22,6 +22,7 @@ from jax import lax
 
 __all__ = [
     "ckpt_range",
+    "energy",
     "is_turning",
     "kinetic",
     "momentum",
@@ -40,7 +41,12 @@ def select(flag: Any, new: Any, old: Any, fields: tuple[str, ...]) -> Any:
 
 def kinetic(inv_mass: Any, r: Any) -> Any:
     """Euclidean kinetic energy r^T M^-1 r / 2 (NumPyro's ``euclidean_kinetic_energy``)."""
-    return 0.5 * jnp.sum(r * velocity(inv_mass, r), -1)
+    return energy(r, velocity(inv_mass, r))
+
+
+def energy(r: Any, v: Any) -> Any:
+    """Kinetic energy r^T v / 2 of a momentum whose velocity v = M^-1 r is known."""
+    return 0.5 * jnp.sum(r * v, -1)
 
 
 def velocity(inv_mass: Any, r: Any) -> Any:
