@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+import os
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from types import MappingProxyType
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from arviz_base import rcParams
-from arviz_stats.base import array_stats
 
 from bayescale._errors import BayescaleError
 from bayescale.data import Dataset
 from bayescale.laws._law import Law
 from bayescale.likelihoods import Likelihood
 from bayescale.priors import Prior
+from bayescale.result._convergence import ess_tail, rank_diagnostics
 from bayescale.result._diagnostics import ESS_PER_CHAIN, RHAT_MAX, DiagnosticWarning
 from bayescale.result._fit import Fit
 
@@ -95,22 +98,27 @@ class FitCollection:
     def _convergence(self, tail: bool = False) -> dict[str, np.ndarray]:
         """R-hat and bulk ESS per curve (tail ESS too with ``tail``), computed once.
 
-        arviz_stats' array functions, batched over curves; the tail ESS (the costliest)
-        only when a summary asks for it.
+        ArviZ's estimators computed for all curves at once (:mod:`._convergence`); the
+        tail ESS (the costliest) only when a summary asks for it.
         """
         conv = dict(self._conv or {})
         prob = rcParams["stats.ci_prob"]
+        jobs = {}
         for k, v in self.posterior.items():
             ary = np.asarray(v, dtype=float)  # (curve, chain, draw)
             if f"{k}:r_hat" not in conv:
-                conv[f"{k}:r_hat"] = (np.asarray(array_stats.rhat(ary, chain_axis=1,
-                                                                  draw_axis=2))
-                                      if ary.shape[1] > 1 else np.full(len(ary), np.nan))
-                conv[f"{k}:ess_bulk"] = np.asarray(array_stats.ess(
-                    ary, chain_axis=1, draw_axis=2, method="bulk"))
+                jobs[f"{k}:rank"] = partial(rank_diagnostics, ary)
             if tail and f"{k}:ess_tail" not in conv:
-                conv[f"{k}:ess_tail"] = np.asarray(array_stats.ess(
-                    ary, chain_axis=1, draw_axis=2, method="tail", prob=prob))
+                jobs[f"{k}:ess_tail"] = partial(ess_tail, ary, prob)
+        # NumPy's sorts and FFTs release the GIL: the parameters on all cores
+        with ThreadPoolExecutor(max(1, min(len(jobs), os.cpu_count() or 1))) as pool:
+            done = dict(zip(jobs, pool.map(lambda f: f(), jobs.values()), strict=True))
+        for name, value in done.items():
+            if name.endswith(":rank"):
+                k = name[:-len(":rank")]
+                conv[f"{k}:r_hat"], conv[f"{k}:ess_bulk"] = value
+            else:
+                conv[name] = value
         self._conv = conv
         return conv
 
