@@ -99,8 +99,8 @@ def _starts(space: Space, ds, stats, rng: np.random.Generator, num_starts: int, 
                                                          float(np.std(ds.y)) + 1e-12)))
         if "nu" in base:
             base["nu"] = 10.0
-    theta_base = space.pack(base, stats)
-    theta_center = space.pack(center, stats)
+    theta_base = space.pack(base, stats, specs)
+    theta_center = space.pack(center, stats, specs)
     if not np.all(np.isfinite(theta_base)):
         theta_base = theta_center
     out = [theta_base]

@@ -16,6 +16,7 @@ posterior is the same, the individual draws are not.)
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -30,6 +31,7 @@ import pandas as pd
 from bayescale._errors import BayescaleError
 from bayescale._progress import progress_bar, progress_enabled
 from bayescale.data import as_frame
+from bayescale.engine._compile_once import CompileOnce
 from bayescale.engine._data import bucket, pad
 from bayescale.engine._fit import _check_int, _starts, prepare
 from bayescale.engine._lanes import LaneSettings, build_lanes
@@ -44,6 +46,7 @@ from bayescale.priors import Prior
 __all__ = ["fit_many", "run_batch", "split_curves"]
 
 _CACHE: dict[tuple, Any] = {}
+_CACHE_LOCK = threading.Lock()
 
 # XLA's CPU backend hands batched small matrix products and reductions to the YNNPACK
 # library; on the lanes loop's (lanes x 5)-sized operands its calls cost more than the
@@ -71,7 +74,7 @@ def split_curves(data: Any, by: str | Sequence[Any] | Mapping[Any, Any] | None
 
 
 def _stack(trees: list[Any]) -> Any:
-    return jax.tree_util.tree_map(lambda *xs: jnp.stack(xs), *trees)
+    return jax.tree_util.tree_map(lambda *xs: jnp.asarray(np.stack(xs)), *trees)
 
 
 def _strategy(strategy: str | None) -> str:
@@ -115,6 +118,11 @@ def _lane_runner(space: Space, settings: NutsSettings, n_dev: int):
 
 
 def _compiled(space: Space, settings: NutsSettings, strategy: str, n_dev: int = 1):
+    with _CACHE_LOCK:  # batch threads ask at once; the first builds, both share
+        return _build(space, settings, strategy, n_dev)
+
+
+def _build(space: Space, settings: NutsSettings, strategy: str, n_dev: int):
     key = (space.key, settings, strategy, n_dev)
     if key not in _CACHE:
         solve, hess = build_solvers(space)
@@ -138,10 +146,11 @@ def _compiled(space: Space, settings: NutsSettings, strategy: str, n_dev: int = 
                                      out_specs=spec, check_vma=False)
         jit = partial(jax.jit, compiler_options=_CPU_OPTIONS if jax.default_backend() == "cpu"
                       else None)
+        once = CompileOnce if n_dev == 1 else (lambda f: f)  # batches in threads: one compile
         _CACHE[key] = (
-            jit(jax.vmap(solve, in_axes=(0, 0))),              # curves x starts
-            jit(jax.vmap(hess, in_axes=(0, 0))),               # curves
-            jit(nuts),
+            once(jit(jax.vmap(solve, in_axes=(0, 0)))),        # curves x starts
+            once(jit(jax.vmap(hess, in_axes=(0, 0)))),         # curves
+            once(jit(nuts)),
             jax.jit(jax.vmap(jax.vmap(lambda t, st: space.unpack(t, st)[0],
                                       in_axes=(0, None)), in_axes=(0, 0))),
         )
@@ -223,6 +232,15 @@ def run_batch(space: Space, datasets: list, indices: Sequence[int], size: int,
     solve, hess, nuts, unpack = _compiled(space, settings, strategy, n_dev)
     padded = [pad(ds, size) for ds in datasets]
     data = _stack(padded)
+    c = settings.num_chains
+    if isinstance(nuts, CompileOnce):  # compile while the starts are computed
+        n, dim = len(datasets), space.dim
+        solve.prefetch(np.zeros((n, num_starts, dim)), data)
+        hess.prefetch(np.zeros((n, dim)), data)
+        if strategy == "lanes":
+            key = jax.random.PRNGKey(0)
+            nuts.prefetch(np.zeros((n * c, *key.shape), key.dtype), np.zeros((n * c, dim)),
+                          np.zeros((n * c, dim, dim)), data, key)
     starts = np.stack([
         _starts(space, ds, p["stats"], np.random.default_rng([seed, i]), num_starts)
         for ds, p, i in zip(datasets, padded, indices, strict=True)])
@@ -233,7 +251,6 @@ def run_batch(space: Space, datasets: list, indices: Sequence[int], size: int,
     bad = ~np.isfinite(fs[np.arange(len(datasets)), best])
     mode[bad] = starts[bad, 0]
     covs = np.stack([_regularise(h, space.dim) for h in np.asarray(hess(jnp.asarray(mode), data))])
-    c = settings.num_chains
     inits = []
     for j, i in enumerate(indices):
         rng = np.random.default_rng([seed, i, 1])

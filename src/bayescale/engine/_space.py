@@ -182,7 +182,8 @@ class Space:
             out[p.name] = value
         return out, logp
 
-    def pack(self, values: Mapping[str, float], stats: DataStats) -> np.ndarray:
+    def pack(self, values: Mapping[str, float], stats: DataStats,
+             specs: list[PriorSpec] | None = None) -> np.ndarray:
         """Inverse of :meth:`unpack` for concrete natural values (starting points).
 
         Parameters
@@ -191,13 +192,15 @@ class Space:
             A value for every parameter.
         stats : DataStats
             The data summaries (re-centring and data-scaled priors).
+        specs : list of PriorSpec, optional
+            ``self.prior_specs(stats)``, when the caller has it already.
 
         Returns
         -------
         ndarray
             The coordinates, shape ``(dim,)`` (NumPy, no JAX dispatch).
         """
-        specs = self.prior_specs(stats)
+        specs = self.prior_specs(stats) if specs is None else specs
         theta = np.zeros(self.dim)
         for i in self._order():
             p = self.params[i]
