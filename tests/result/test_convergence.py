@@ -74,3 +74,14 @@ def test_average_ranks_as_scipy() -> None:
                            np.zeros((1, 40))])
     np.testing.assert_array_equal(_average_ranks(rows),
                                   stats.rankdata(rows, axis=1, method="average"))
+
+
+def test_blocks_of_rows_give_the_same_values(monkeypatch: pytest.MonkeyPatch) -> None:
+    import bayescale.result._convergence as conv
+
+    ary = _chains(np.random.default_rng(11), 4, 60)
+    whole = (rhat_rank(ary), ess_bulk(ary), ess_tail(ary, 0.9))
+    monkeypatch.setattr(conv, "_CHUNK", 2 * 4 * 60)  # blocks of 2 curves
+    assert len(conv._blocks(ary)) == -(-len(ary) // 2)
+    for a, b in zip(whole, (rhat_rank(ary), ess_bulk(ary), ess_tail(ary, 0.9)), strict=True):
+        np.testing.assert_array_equal(a, b)

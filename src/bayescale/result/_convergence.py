@@ -16,6 +16,13 @@ from scipy import fft, special
 __all__ = ["ess_bulk", "ess_tail", "rank_diagnostics", "rhat_rank"]
 
 _RESOLUTION = np.finfo(float).resolution
+_CHUNK = 1 << 21  # draws per block of rows: the temporaries stay at ~16 MB each
+
+
+def _blocks(ary: np.ndarray) -> list[slice]:
+    """Row blocks of ``ary`` holding about ``_CHUNK`` draws each."""
+    rows = max(1, _CHUNK // max(1, ary.shape[1] * ary.shape[2]))
+    return [slice(i, i + rows) for i in range(0, len(ary), rows)]
 
 
 def _valid(ary: np.ndarray) -> np.ndarray:
@@ -130,14 +137,16 @@ def rank_diagnostics(ary: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """
     ary = np.asarray(ary, dtype=float)
     r_hat, ess = np.full(len(ary), np.nan), np.full(len(ary), np.nan)
-    ok = _valid(ary)
-    if ok.any():
-        split = _split(ary[ok])
+    for rows in _blocks(ary):
+        block, ok = ary[rows], _valid(ary[rows])
+        if not ok.any():
+            continue
+        split = _split(block[ok])
         z = _z_scale(split)
-        ess[ok] = _ess(z)
+        ess[rows][ok] = _ess(z)
         if ary.shape[1] >= 2:
             folded = np.abs(split - np.median(split, axis=(1, 2), keepdims=True))
-            r_hat[ok] = np.maximum(_rhat(z), _rhat(_z_scale(folded)))
+            r_hat[rows][ok] = np.maximum(_rhat(z), _rhat(_z_scale(folded)))
     return r_hat, ess
 
 
@@ -162,12 +171,14 @@ def ess_tail(ary: np.ndarray, prob: float) -> np.ndarray:
     """
     ary = np.asarray(ary, dtype=float)
     out = np.full(len(ary), np.nan)
-    ok = _valid(ary)
-    if ok.any():
-        x = ary[ok]
-        lo, hi = sorted((prob, 1 - prob))
+    lo, hi = sorted((prob, 1 - prob))
+    for rows in _blocks(ary):
+        ok = _valid(ary[rows])
+        if not ok.any():
+            continue
+        x = ary[rows][ok]
         q = np.quantile(x.reshape(len(x), -1), [lo, hi], axis=1)
-        out[ok] = np.minimum(
+        out[rows][ok] = np.minimum(
             _ess(_split((x <= q[0][:, None, None]).astype(float))),
             _ess(_split((x <= q[1][:, None, None]).astype(float))))
     return out
