@@ -93,7 +93,7 @@ class Prior:
 
 
 class DataStats(NamedTuple):
-    """Summaries of the data that data-scaled default priors may use (JAX scalars).
+    """Summaries of the data that data-scaled default priors may use (0-d arrays).
 
     Attributes
     ----------
