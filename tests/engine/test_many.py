@@ -157,26 +157,11 @@ def test_side_by_side_batches_equal_sequential(monkeypatch):
     data = _curves(6, seed=3)
     kw = dict(KW, num_warmup=150, num_samples=150, batch_size=3)
     side = bs.fit_many(data, "saturating_power", by="curve", **kw)
-    monkeypatch.setattr(_many, "_threads", lambda n_batches, n_dev: 1)
+    monkeypatch.setattr(_many, "batch_threads", lambda n_batches, n_dev: 1)
     seq = bs.fit_many(data, "saturating_power", by="curve", **kw)
     assert seq.settings["threads"] == 1
     for k in side.posterior:
         np.testing.assert_array_equal(side.posterior[k], seq.posterior[k])
-
-
-def test_equal_batches_share_one_shape():
-    from bayescale.engine._many import _chunks
-
-    chunks, shape = _chunks(1000, 512)
-    assert [len(c) for c in chunks] == [500, 500] and shape == 512
-    chunks, shape = _chunks(10, 4)
-    assert [len(c) for c in chunks] == [4, 4, 2] and shape == 4
-    assert [i for c in chunks for i in c] == list(range(10))
-    assert _chunks(20, 512) == ([list(range(20))], 24)
-    assert _chunks(10_000, 512)[1] == 512 and len(_chunks(10_000, 512)[0]) == 20
-    chunks, shape = _chunks(100, 512, parts=2)  # one batch per core
-    assert [len(c) for c in chunks] == [50, 50] and shape == 56
-    assert [len(c) for c in _chunks(10, 512, parts=4)[0]] == [5, 5]  # >= 8 curves a batch
 
 
 @pytest.mark.filterwarnings("ignore::bayescale.result.DiagnosticWarning")

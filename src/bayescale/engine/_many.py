@@ -15,7 +15,6 @@ posterior is the same, the individual draws are not.)
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections.abc import Mapping, Sequence
@@ -26,24 +25,29 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 import numpy as np
-import pandas as pd
 
 from bayescale._errors import BayescaleError
 from bayescale._progress import progress_bar, progress_enabled
-from bayescale.data import as_frame
+from bayescale.engine._batching import (
+    batch_threads,
+    curve_bucket,
+    equal_batches,
+    split_curves,
+    stack_trees,
+)
 from bayescale.engine._compile_once import CompileOnce
-from bayescale.engine._data import bucket, pad
+from bayescale.engine._data import pad
 from bayescale.engine._fit import _check_int, _starts, prepare
 from bayescale.engine._lanes import LaneSettings, build_lanes
 from bayescale.engine._newton import build_newton
 from bayescale.engine._nuts import NutsSettings, build_chain
-from bayescale.engine._optimize import build_solvers
+from bayescale.engine._optimize import build_solvers, regularised_covariance
 from bayescale.engine._potential import potential_gen
 from bayescale.engine._space import Space
 from bayescale.laws._law import Law
 from bayescale.priors import Prior
 
-__all__ = ["fit_many", "run_batch", "split_curves"]
+__all__ = ["fit_many", "run_batch"]
 
 _CACHE: dict[tuple, Any] = {}
 _CACHE_LOCK = threading.Lock()
@@ -53,28 +57,6 @@ _CACHE_LOCK = threading.Lock()
 # arithmetic (profiled: a lanes turn takes ~20% less time without them), so these
 # computations keep XLA's own loops.
 _CPU_OPTIONS = {"xla_cpu_experimental_ynn_fusion_type": ""}
-
-
-def split_curves(data: Any, by: str | Sequence[Any] | Mapping[Any, Any] | None
-                 ) -> tuple[list[Any], list[pd.DataFrame]]:
-    """Split ``data`` into (keys, frames) by a column, or take a list/dict of frames."""
-    if isinstance(data, Mapping) and not isinstance(by, str) and all(
-            isinstance(v, pd.DataFrame) for v in data.values()):
-        return list(data.keys()), [as_frame(v) for v in data.values()]
-    if isinstance(data, list | tuple):
-        return list(range(len(data))), [as_frame(v) for v in data]
-    frame = as_frame(data)
-    if by is None:
-        raise BayescaleError("fit_many needs by=COLUMN (or a list or dict of DataFrames)")
-    if isinstance(by, str) and by not in frame.columns:
-        raise BayescaleError(f"by column {by!r} is not in the data; columns are "
-                             f"{[str(c) for c in frame.columns]}")
-    groups = list(frame.groupby(by, sort=True))
-    return [k for k, _ in groups], [g.reset_index(drop=True) for _, g in groups]
-
-
-def _stack(trees: list[Any]) -> Any:
-    return jax.tree_util.tree_map(lambda *xs: jnp.asarray(np.stack(xs)), *trees)
 
 
 def _strategy(strategy: str | None) -> str:
@@ -165,48 +147,6 @@ def _chain_keys(seed: Any, indices: Any, num_chains: int) -> Any:
         indices)
 
 
-def _bucket(n: int) -> int:
-    """Padded curve length: multiples of 4 up to 16, then :func:`bucket`'s sizes.
-
-    Short curves are the common case here, and every padded row costs a likelihood term.
-    """
-    return 4 * -(-n // 4) if n <= 16 else bucket(n)
-
-
-def _threads(n_batches: int, n_dev: int) -> int:
-    """Batches run at once in this process: one per CPU core on a single CPU device."""
-    if n_dev > 1 or jax.default_backend() != "cpu":
-        return 1
-    return max(1, min(n_batches, os.cpu_count() or 1))
-
-
-def _regularise(h: np.ndarray, dim: int) -> np.ndarray:
-    if not np.all(np.isfinite(h)):
-        return np.eye(dim) * 0.01
-    h = 0.5 * (h + h.T)
-    w, v = np.linalg.eigh(h)
-    w = np.maximum(w, max(float(np.max(np.abs(w))) * 1e-8, 1e-8))
-    cov = (v / w) @ v.T
-    w2, v2 = np.linalg.eigh(0.5 * (cov + cov.T))
-    return (v2 * np.clip(w2, 1e-12, 100.0)) @ v2.T
-
-
-def _chunks(n: int, batch: int, parts: int = 1) -> tuple[list[list[int]], int]:
-    """Split ``n`` curves into equal batches of at most ``batch``; the padded batch shape.
-
-    At least ``parts`` batches when there are curves enough (one per CPU core that runs
-    batches side by side). Equal batches (1,000 curves at 512: 500 + 500, not 512 + 488)
-    share one compiled call; the shape is rounded up (to a multiple of 8, of 32 above
-    256 curves) so that another number of curves usually reuses it too. Padding rows
-    repeat a real curve and are dropped.
-    """
-    n_batches = max(-(-n // batch), min(parts, -(-n // 8)))
-    per = -(-n // n_batches)
-    step = 32 if per > 256 else 8
-    shape = min(batch, step * -(-per // step))
-    return [list(range(i, min(i + per, n))) for i in range(0, n, per)], shape
-
-
 def run_batch(space: Space, datasets: list, indices: Sequence[int], size: int,
               settings: NutsSettings, seed: int, num_starts: int,
               strategy: str = "lanes", shape: int | None = None) -> dict[str, np.ndarray]:
@@ -231,7 +171,7 @@ def run_batch(space: Space, datasets: list, indices: Sequence[int], size: int,
     t0 = time.perf_counter()
     solve, hess, nuts, unpack = _compiled(space, settings, strategy, n_dev)
     padded = [pad(ds, size) for ds in datasets]
-    data = _stack(padded)
+    data = stack_trees(padded)
     c = settings.num_chains
     if isinstance(nuts, CompileOnce):  # compile while the starts are computed
         n, dim = len(datasets), space.dim
@@ -250,7 +190,8 @@ def run_batch(space: Space, datasets: list, indices: Sequence[int], size: int,
     mode = xs[np.arange(len(datasets)), best]
     bad = ~np.isfinite(fs[np.arange(len(datasets)), best])
     mode[bad] = starts[bad, 0]
-    covs = np.stack([_regularise(h, space.dim) for h in np.asarray(hess(jnp.asarray(mode), data))])
+    hessians = np.asarray(hess(jnp.asarray(mode), data))
+    covs = np.stack([regularised_covariance(h, space.dim) for h in hessians])
     inits = []
     for j, i in enumerate(indices):
         rng = np.random.default_rng([seed, i, 1])
@@ -341,15 +282,15 @@ def fit_many(data: Any, law: Law | str, *, by: str | None = None,
         space = space or sp
         datasets.append(ds)
     assert space is not None
-    size = _bucket(max(ds.n for ds in datasets))
+    size = curve_bucket(max(ds.n for ds in datasets))
     n_dev = jax.local_device_count()
     strategy = _strategy(strategy)
     batch = _check_int("batch_size", batch_size or (512 if strategy == "lanes" else 256), 1)
     batch = max(n_dev, batch - batch % n_dev) if n_dev > 1 else batch  # whole shards
     settings = NutsSettings(num_warmup, num_samples, num_chains, float(target_accept_prob),
                             int(max_tree_depth), bool(dense_mass), False)
-    parts = _threads(len(datasets), n_dev)  # the same batches with or without Dask
-    chunks, shape = _chunks(len(datasets), batch, parts)
+    parts = batch_threads(len(datasets), n_dev)  # the same batches with or without Dask
+    chunks, shape = equal_batches(len(datasets), batch, parts)
     results: list[dict[str, Any]] = []
     if client is not None:
         futures = [client.submit(run_batch, space, [datasets[i] for i in idx], idx, size,
@@ -357,7 +298,7 @@ def fit_many(data: Any, law: Law | str, *, by: str | None = None,
                    for idx in chunks]
         results = client.gather(futures)
     else:
-        threads = _threads(len(chunks), n_dev)
+        threads = batch_threads(len(chunks), n_dev)
 
         def one(idx: list[int]) -> dict[str, Any]:
             return run_batch(space, [datasets[i] for i in idx], idx, size, settings, seed,
@@ -391,7 +332,7 @@ def fit_many(data: Any, law: Law | str, *, by: str | None = None,
                   "max_tree_depth": int(max_tree_depth), "dense_mass": bool(dense_mass),
                   "batch_size": batch, "bucket": size, "strategy": strategy,
                   "devices": n_dev,
-                  "threads": 1 if client is not None else _threads(len(chunks), n_dev)},
+                  "threads": 1 if client is not None else batch_threads(len(chunks), n_dev)},
         timing={"total_s": time.perf_counter() - t0,
                 **{k: sum(r["timing"][k] for r in results)  # summed over batches
                    for k in ("initialise_s", "sample_s")}}, by=by)

@@ -16,7 +16,8 @@ from jax.scipy.optimize import minimize
 from bayescale.engine._potential import potential_gen
 from bayescale.engine._space import Space
 
-__all__ = ["build_solvers", "initialize", "laplace", "optimize", "prefetch_initializer"]
+__all__ = ["build_solvers", "initialize", "laplace", "optimize", "prefetch_initializer",
+           "regularised_covariance"]
 
 
 _CACHE: dict[tuple, Any] = {}
@@ -63,7 +64,7 @@ def _get(space: Space):
     return _CACHE[space.key]
 
 
-def _regularise(h: np.ndarray, dim: int) -> np.ndarray:
+def regularised_covariance(h: np.ndarray, dim: int) -> np.ndarray:
     """Covariance from a Hessian: eigenvalues floored (SPD), wide directions capped."""
     if not np.all(np.isfinite(h)):
         return np.eye(dim) * 0.01
@@ -113,7 +114,7 @@ def initialize(space: Space, data: dict[str, Any], starts: np.ndarray
     *_, init = _get(space)
     args = (jax.device_put(np.asarray(starts, dtype=np.float64)), data)
     mode, fun, h = jax.device_get(aot("init", stable_space_key(space), init, args)(*args))
-    return np.asarray(mode), float(fun), _regularise(np.asarray(h), space.dim)
+    return np.asarray(mode), float(fun), regularised_covariance(np.asarray(h), space.dim)
 
 
 def optimize(space: Space, data: dict[str, Any], starts: np.ndarray) -> tuple[np.ndarray, float]:
@@ -138,4 +139,4 @@ def laplace(space: Space, data: dict[str, Any], mode: np.ndarray) -> np.ndarray:
     _, hess, _ = _get(space)
     args = (jax.device_put(np.asarray(mode, dtype=np.float64)), data)
     h = np.asarray(aot("hess", stable_space_key(space), hess, args)(*args))
-    return _regularise(h, space.dim)
+    return regularised_covariance(h, space.dim)
