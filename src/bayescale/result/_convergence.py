@@ -2,10 +2,10 @@
 
 The same estimators as ``arviz_stats``' array interface (Vehtari et al. 2021,
 https://arxiv.org/abs/1903.08008), computed for a whole batch of ``(chain, draw)`` arrays
-in NumPy operations instead of ArviZ's Python loop over batch elements: 5,000 curve-parameter
-pairs of 4 x 500 draws take ~0.2 s here, ~3.9 s through the loop. The tests check every
-function against ``arviz_stats`` to 1e-10 on autocorrelated, stuck, constant, NaN and
-odd-length chains.
+in NumPy operations instead of ArviZ's Python loop over batch elements: R-hat and bulk
+ESS of 5,000 curve-parameter pairs of 4 x 500 draws take ~1.2 s here, ~3.9 s through
+the loop. The tests check every function against ``arviz_stats`` to 1e-10 on
+autocorrelated, stuck, constant, tied, NaN and short chains.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ def _average_ranks(rows: np.ndarray) -> np.ndarray:
     """1-based ranks within each row, ties sharing their average rank.
 
     What ``scipy.stats.rankdata(rows, axis=1, method="average")`` gives, from one
-    ``argsort`` (rankdata's own batched path is ~7x slower).
+    ``argsort`` (rankdata's own batched path is ~7x slower on 1,000 rows of 2,000).
     """
     b, n = rows.shape
     order = np.argsort(rows, axis=1)
