@@ -9,7 +9,7 @@ import pytest
 from arviz_stats.base import array_stats
 from scipy import stats
 
-from bayescale.result._convergence import _average_ranks, ess_bulk, ess_tail, rhat_rank
+from bayescale.result._convergence import _average_ranks, ess_tail, rank_diagnostics
 
 
 def _chains(rng: np.random.Generator, chains: int, draws: int) -> np.ndarray:
@@ -44,7 +44,8 @@ def test_matches_arviz(chains: int, draws: int) -> None:
     with warnings.catch_warnings():  # ArviZ warns on the constant row's 0 / 0
         warnings.simplefilter("ignore", RuntimeWarning)
         want = _arviz(ary)
-    got = {"rhat": rhat_rank(ary), "bulk": ess_bulk(ary), "tail": ess_tail(ary, 0.94)}
+    r_hat, bulk = rank_diagnostics(ary)
+    got = {"rhat": r_hat, "bulk": bulk, "tail": ess_tail(ary, 0.94)}
     for k in want:
         np.testing.assert_allclose(got[k], want[k], rtol=1e-10, atol=0, equal_nan=True,
                                    err_msg=k)
@@ -62,7 +63,7 @@ def _arviz(ary: np.ndarray) -> dict[str, np.ndarray]:
 
 def test_flags_what_it_should() -> None:
     ary = _chains(np.random.default_rng(3), 4, 500)
-    r, ess = rhat_rank(ary), ess_bulk(ary)
+    r, ess = rank_diagnostics(ary)
     assert r[0] < 1.01 and ess[0] > 1500     # independent draws
     assert r[3] > 1.01 and ess[3] < 200      # phi = 0.99
     assert r[5] > 1.3                        # one chain elsewhere
@@ -80,8 +81,8 @@ def test_blocks_of_rows_give_the_same_values(monkeypatch: pytest.MonkeyPatch) ->
     import bayescale.result._convergence as conv
 
     ary = _chains(np.random.default_rng(11), 4, 60)
-    whole = (rhat_rank(ary), ess_bulk(ary), ess_tail(ary, 0.9))
+    whole = (*rank_diagnostics(ary), ess_tail(ary, 0.9))
     monkeypatch.setattr(conv, "_CHUNK", 2 * 4 * 60)  # blocks of 2 curves
     assert len(conv._blocks(ary)) == -(-len(ary) // 2)
-    for a, b in zip(whole, (rhat_rank(ary), ess_bulk(ary), ess_tail(ary, 0.9)), strict=True):
+    for a, b in zip(whole, (*rank_diagnostics(ary), ess_tail(ary, 0.9)), strict=True):
         np.testing.assert_array_equal(a, b)

@@ -4,7 +4,8 @@
 fresh ``jax.jit`` function at the same time each compile it (the lanes sampler: ~2.7 s of
 a core each); here the second waits for the first's executable. The compilation can also
 start ahead of the call (:meth:`CompileOnce.prefetch`), in the background, while the
-batch computes its initial values.
+batch computes its initial values. (:mod:`bayescale.engine._export` keeps traced programs
+across processes; this keeps executables within one, keyed by the same signature.)
 """
 
 from __future__ import annotations
@@ -13,19 +14,9 @@ import threading
 from concurrent.futures import Future
 from typing import Any
 
-import jax
-import numpy as np
+from bayescale.engine._export import arg_signature, arg_specs
 
 __all__ = ["CompileOnce"]
-
-
-def _signature(args: tuple[Any, ...]) -> tuple[Any, ...]:
-    leaves, tree = jax.tree_util.tree_flatten(args)
-    return (tree, *((tuple(np.shape(x)), np.dtype(x.dtype)) for x in leaves))
-
-
-def _spec(x: Any) -> jax.ShapeDtypeStruct:
-    return jax.ShapeDtypeStruct(np.shape(x), x.dtype)
 
 
 class CompileOnce:
@@ -43,8 +34,7 @@ class CompileOnce:
         self._lock = threading.Lock()
         self._compiled: dict[tuple[Any, ...], Future] = {}
 
-    def _future(self, args: tuple[Any, ...]) -> tuple[Future, bool]:
-        key = _signature(args)
+    def _future(self, key: tuple[Any, ...]) -> tuple[Future, bool]:
         with self._lock:
             fut = self._compiled.get(key)
             if fut is not None:
@@ -52,22 +42,24 @@ class CompileOnce:
             fut = self._compiled[key] = Future()
             return fut, True
 
-    def _compile(self, fut: Future, args: tuple[Any, ...]) -> None:
+    def _compile(self, fut: Future, key: tuple[Any, ...]) -> None:
         try:
-            fut.set_result(self._jitted.lower(*jax.tree_util.tree_map(_spec, args)).compile())
+            fut.set_result(self._jitted.lower(*arg_specs(*key)).compile())
         except BaseException as exc:  # the waiting callers see it; a later call retries
             with self._lock:
-                self._compiled.pop(_signature(args), None)
+                self._compiled.pop(key, None)
             fut.set_exception(exc)
 
     def prefetch(self, *args: Any) -> None:
         """Start compiling for arguments shaped like ``args`` in a background thread."""
-        fut, mine = self._future(args)
+        key = arg_signature(args)
+        fut, mine = self._future(key)
         if mine:
-            threading.Thread(target=self._compile, args=(fut, args), daemon=True).start()
+            threading.Thread(target=self._compile, args=(fut, key), daemon=True).start()
 
     def __call__(self, *args: Any) -> Any:
-        fut, mine = self._future(args)
+        key = arg_signature(args)
+        fut, mine = self._future(key)
         if mine:
-            self._compile(fut, args)
+            self._compile(fut, key)
         return fut.result()(*args)

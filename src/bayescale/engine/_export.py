@@ -21,7 +21,7 @@ import numpyro
 
 from bayescale.engine._space import Space
 
-__all__ = ["aot", "prefetch", "stable_space_key"]
+__all__ = ["aot", "arg_signature", "arg_specs", "prefetch", "stable_space_key"]
 
 _MEM: dict[str, Callable[..., Any]] = {}
 
@@ -59,11 +59,17 @@ def stable_space_key(space: Space) -> str | None:
     return repr((ident, space.likelihood.name, space.user_priors))
 
 
-def _signature(args: tuple) -> tuple[Any, tuple]:
+def arg_signature(args: tuple) -> tuple[Any, tuple]:
+    """``(treedef, ((shape, dtype name), ...))`` of ``args``: what a compiled program keys on."""
     leaves, treedef = jax.tree_util.tree_flatten(args)
     sig = tuple((tuple(x.shape), str(jax.numpy.dtype(x.dtype))) if hasattr(x, "dtype") else
                 (tuple(jax.numpy.shape(x)), str(jax.numpy.result_type(x))) for x in leaves)
     return treedef, sig
+
+
+def arg_specs(treedef: Any, sig: tuple) -> Any:
+    """The ``jax.ShapeDtypeStruct`` placeholders of a signature, in its tree."""
+    return jax.tree_util.tree_unflatten(treedef, [jax.ShapeDtypeStruct(s, d) for s, d in sig])
 
 
 def _digest(tag: str, key: str, treedef: Any, sig: tuple) -> str:
@@ -128,7 +134,7 @@ def prefetch(tag: str, key: str | None, args: tuple) -> None:
     directory = _cache_dir()
     if key is None or directory is None:
         return
-    treedef, sig = _signature(args)
+    treedef, sig = arg_signature(args)
     digest = _digest(tag, key, treedef, sig)
     if digest in _MEM or digest in _PENDING:
         return
@@ -147,7 +153,7 @@ def aot(tag: str, key: str | None, fn: Callable[..., Any], args: tuple) -> Calla
     directory = _cache_dir()
     if key is None or directory is None:
         return fn
-    treedef, sig = _signature(args)
+    treedef, sig = arg_signature(args)
     digest = _digest(tag, key, treedef, sig)
     if digest in _MEM:
         return _MEM[digest]

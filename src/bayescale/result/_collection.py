@@ -26,6 +26,15 @@ from bayescale.result._fit import Fit
 __all__ = ["FitCollection"]
 
 
+def _rank_columns(name: str, ary: np.ndarray) -> dict[str, np.ndarray]:
+    r_hat, ess = rank_diagnostics(ary)
+    return {f"{name}:r_hat": r_hat, f"{name}:ess_bulk": ess}
+
+
+def _tail_column(name: str, ary: np.ndarray, prob: float) -> dict[str, np.ndarray]:
+    return {f"{name}:ess_tail": ess_tail(ary, prob)}
+
+
 class FitCollection:
     """Posteriors of many curves. Immutable; ``fits[key]`` is a normal :class:`Fit`.
 
@@ -103,22 +112,17 @@ class FitCollection:
         """
         conv = dict(self._conv or {})
         prob = rcParams["stats.ci_prob"]
-        jobs = {}
+        jobs = []
         for k, v in self.posterior.items():
             ary = np.asarray(v, dtype=float)  # (curve, chain, draw)
             if f"{k}:r_hat" not in conv:
-                jobs[f"{k}:rank"] = partial(rank_diagnostics, ary)
+                jobs.append(partial(_rank_columns, k, ary))
             if tail and f"{k}:ess_tail" not in conv:
-                jobs[f"{k}:ess_tail"] = partial(ess_tail, ary, prob)
+                jobs.append(partial(_tail_column, k, ary, prob))
         # NumPy's sorts and FFTs release the GIL: the parameters on all cores
         with ThreadPoolExecutor(max(1, min(len(jobs), os.cpu_count() or 1))) as pool:
-            done = dict(zip(jobs, pool.map(lambda f: f(), jobs.values()), strict=True))
-        for name, value in done.items():
-            if name.endswith(":rank"):
-                k = name[:-len(":rank")]
-                conv[f"{k}:r_hat"], conv[f"{k}:ess_bulk"] = value
-            else:
-                conv[name] = value
+            for columns in pool.map(lambda job: job(), jobs):
+                conv.update(columns)
         self._conv = conv
         return conv
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import fft, special
 
-__all__ = ["ess_bulk", "ess_tail", "rank_diagnostics", "rhat_rank"]
+__all__ = ["ess_tail", "rank_diagnostics"]
 
 _RESOLUTION = np.finfo(float).resolution
 _CHUNK = 1 << 21  # draws per block of rows: the temporaries stay at ~16 MB each
@@ -148,19 +148,6 @@ def rank_diagnostics(ary: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             folded = np.abs(split - np.median(split, axis=(1, 2), keepdims=True))
             r_hat[rows][ok] = np.maximum(_rhat(z), _rhat(_z_scale(folded)))
     return r_hat, ess
-
-
-def rhat_rank(ary: np.ndarray) -> np.ndarray:
-    """Rank-normalised split R-hat of each ``(chain, draw)`` array.
-
-    See :func:`rank_diagnostics`.
-    """
-    return rank_diagnostics(ary)[0]
-
-
-def ess_bulk(ary: np.ndarray) -> np.ndarray:
-    """Bulk ESS (rank-normalised split chains) of each ``(chain, draw)`` array."""
-    return rank_diagnostics(ary)[1]
 
 
 def ess_tail(ary: np.ndarray, prob: float) -> np.ndarray:
