@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any
 import jax
 import jax.numpy as jnp
 import numpy as np
-from scipy.optimize import least_squares
 
 if TYPE_CHECKING:  # pragma: no cover
     from bayescale.laws._law import Law
@@ -165,6 +164,8 @@ def polish(law: Law, inputs: Mapping[str, np.ndarray], y: np.ndarray,
     -------
     dict of str to float
     """
+    from scipy.optimize import least_squares  # loaded on first use, not at `import bayescale`
+
     use_log = law.positive and bool(np.all(y > 0))
     target = np.log(y) if use_log else np.asarray(y, dtype=float)
     ev = _Evaluator(law, inputs, target, use_log)

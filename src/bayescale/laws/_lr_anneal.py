@@ -25,7 +25,6 @@ import jax.numpy as jnp
 import numpy as np
 import pandas as pd
 from jax.nn import softplus
-from scipy.signal import lfilter
 
 from bayescale._errors import BayescaleError
 from bayescale.laws._guess import polish
@@ -68,6 +67,9 @@ def lr_areas(lr: Any, lam: float = 0.999) -> tuple[np.ndarray, np.ndarray]:
         raise BayescaleError("lr must be a non-empty sequence of finite learning rates")
     if not 0.0 <= float(lam) < 1.0:
         raise BayescaleError(f"lam must be in [0, 1), got {lam!r}")
+    # scipy.signal loads on first use: importing it takes 0.3-3.5 s (it pulls in scipy.stats)
+    from scipy.signal import lfilter
+
     drop = np.concatenate([[0.0], eta[:-1] - eta[1:]])
     momentum = lfilter([1.0], [1.0, -float(lam)], drop)
     return np.cumsum(eta), np.cumsum(momentum)
