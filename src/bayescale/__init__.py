@@ -38,10 +38,12 @@ from bayescale.engine import fit, fit_many
 from bayescale.laws import Law, Param
 from bayescale.likelihoods import Likelihood
 from bayescale.priors import Prior
-from bayescale.result import Fit, FitCollection, load
+from bayescale.result import Fit, FitCollection
 
 if TYPE_CHECKING:  # pragma: no cover
     from bayescale import datasets, passuntil
+    from bayescale.result import load
+    from bayescale.widgets import explore
 
 __all__ = [
     "BayescaleError",
@@ -85,7 +87,13 @@ def __getattr__(name: str) -> Any:
         return importlib.import_module(f"bayescale.{name}")
     if name == "explore":  # the Explorer dashboard (ipywidgets); imported on first use
         return importlib.import_module("bayescale.widgets").explore
+    if name == "load":  # bayescale.result._io imports ArviZ (and matplotlib): on first use
+        return importlib.import_module("bayescale.result").load
     raise AttributeError(f"module 'bayescale' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:  # the lazy names too (tab completion)
+    return sorted({*globals(), *__all__, *_LAZY_MODULES})
 
 
 def load_ipython_extension(ipython: Any) -> None:

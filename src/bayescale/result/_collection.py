@@ -12,7 +12,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from arviz_base import rcParams
 
 from bayescale._errors import BayescaleError
 from bayescale.data import Dataset
@@ -110,6 +109,8 @@ class FitCollection:
         ArviZ's estimators computed for all curves at once (:mod:`._convergence`); the
         tail ESS (the costliest) only when a summary asks for it.
         """
+        from arviz_base import rcParams  # ArviZ loads on first use, not at `import bayescale`
+
         conv = dict(self._conv or {})
         prob = rcParams["stats.ci_prob"]
         jobs = []

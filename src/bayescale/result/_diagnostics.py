@@ -11,8 +11,6 @@ import warnings
 from typing import Any
 
 import numpy as np
-from arviz_base import rcParams
-from arviz_stats.base import array_stats
 
 __all__ = ["DiagnosticWarning", "check", "convergence"]
 
@@ -39,6 +37,10 @@ def convergence(posterior: dict[str, np.ndarray]) -> dict[str, dict[str, float]]
         values equal ``az.rhat``, ``az.ess(method="bulk")`` and ``az.ess(method="tail")``
         (tail ESS at ArviZ's ``stats.ci_prob``).
     """
+    # ArviZ loads on first use: importing it costs ~0.1-1 s, kept out of `import bayescale`
+    from arviz_base import rcParams
+    from arviz_stats.base import array_stats
+
     prob = rcParams["stats.ci_prob"]
     out = {}
     for name, draws in posterior.items():
