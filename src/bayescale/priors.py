@@ -8,12 +8,15 @@ name. Published fits are available as priors through :func:`from_published`.
 
 from __future__ import annotations
 
+import difflib
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+import numpy as np
 import numpyro.distributions as dist
+from jax.core import Tracer
 
 from bayescale._errors import PriorError, one_of
 
@@ -35,6 +38,70 @@ FAMILIES: dict[str, tuple[str, ...]] = {
 }
 
 
+#: Which arguments must be positive (scales, rates, concentrations, degrees of freedom);
+#: the others (locations, bounds) may be any finite number.
+_POSITIVE_ARGS = frozenset({"scale", "rate", "concentration", "concentration1",
+                            "concentration0", "df"})
+#: Families whose last two arguments are the bounds of an interval.
+_BOUNDED = ("Uniform", "TruncatedNormal")
+
+
+def _did_you_mean(family: Any) -> str:
+    if not isinstance(family, str):
+        return f" (a {type(family).__name__}, not a family name)"
+    by_lower = {f.lower(): f for f in FAMILIES}
+    close = ([family.lower()] if family.lower() in by_lower else
+             difflib.get_close_matches(family.lower(), list(by_lower), n=2, cutoff=0.6))
+    if not close:
+        return ""
+    return f" (did you mean {' or '.join(repr(by_lower[c]) for c in close)}?)"
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else f"{text[:40]}...({len(text)} characters)"
+
+
+def _concrete(family: str, name: str, value: Any) -> np.ndarray | None:
+    """``value`` as a float array, None for a JAX tracer (checked when concrete)."""
+    accepted = ("a finite number > 0" if name in _POSITIVE_ARGS else "a finite number")
+    where = f"Prior({family!r}, ...): argument {name}={_show(value)}"
+    if isinstance(value, Tracer):
+        return None
+    if isinstance(value, bool | np.bool_) or isinstance(value, str | bytes) or value is None:
+        raise PriorError(f"{where} is not a number; {name} must be {accepted}")
+    if isinstance(value, int):  # Python ints of any size: NumPy would make them objects
+        try:
+            value = float(value)
+        except OverflowError:
+            raise PriorError(f"{where} is not finite (too large for a float); {name} must "
+                             f"be {accepted}") from None
+    try:
+        array = np.asarray(value)
+    except Exception:  # anything NumPy cannot read is not a number
+        array = np.asarray(None)
+    if array.dtype.kind not in "iuf":
+        raise PriorError(f"{where} is not a number; {name} must be {accepted}")
+    array = array.astype(float)
+    if not np.all(np.isfinite(array)):
+        raise PriorError(f"{where} is not finite; {name} must be {accepted}")
+    if name in _POSITIVE_ARGS and not np.all(array > 0):
+        raise PriorError(f"{where} is not positive; {name} must be {accepted}")
+    return array
+
+
+def _validate(family: str, args: tuple[Any, ...]) -> None:
+    """Check each argument by name: numeric, finite, scale-like ones > 0, low < high."""
+    values = [_concrete(family, name, value)
+              for name, value in zip(FAMILIES[family], args, strict=True)]
+    if family in _BOUNDED and values[-2] is not None and values[-1] is not None:
+        low, high = values[-2], values[-1]
+        if not np.all(low < high):
+            raise PriorError(f"Prior({family!r}, ...): low={_show(args[-2])} must be below "
+                             f"high={_show(args[-1])}, otherwise the interval is empty and "
+                             "every draw is rejected")
+
+
 @dataclass(frozen=True)
 class Prior:
     """A prior distribution spec.
@@ -51,6 +118,14 @@ class Prior:
         instead of on ``A`` itself. Default priors of amplitudes do this, so that they
         are weakly informative whatever the units of ``N``.
 
+    Raises
+    ------
+    PriorError
+        For an unknown family, a wrong number of arguments, or an argument that is not a
+        finite number (scales, rates, concentrations and ``df`` must also be ``> 0``, and
+        ``low < high`` for ``Uniform`` and ``TruncatedNormal``). JAX tracers (data-scaled
+        priors inside a compiled function) are accepted unchecked.
+
     Examples
     --------
     >>> Prior("Beta", 2, 4)
@@ -62,17 +137,16 @@ class Prior:
     at_pivot: bool
 
     def __init__(self, family: str, *args: Any, at_pivot: bool = False) -> None:
-        if family not in FAMILIES:
-            raise PriorError(f"unknown prior family {family!r}; accepted: {one_of(FAMILIES)}")
+        if not isinstance(family, str) or family not in FAMILIES:
+            raise PriorError(f"unknown prior family {family!r}{_did_you_mean(family)}; "
+                             f"accepted: {one_of(FAMILIES)}")
         expected = FAMILIES[family]
         if len(args) != len(expected):
             raise PriorError(
                 f"Prior({family!r}, ...) takes {len(expected)} argument(s) "
                 f"({', '.join(expected)}), got {len(args)}"
             )
-        for name, value in zip(expected, args, strict=True):
-            if isinstance(value, int | float) and not math.isfinite(value):
-                raise PriorError(f"Prior({family!r}): argument {name}={value!r} is not finite")
+        _validate(family, args)
         object.__setattr__(self, "family", family)
         object.__setattr__(self, "args", tuple(args))
         object.__setattr__(self, "at_pivot", bool(at_pivot))
