@@ -2,7 +2,9 @@
 
 float64 is enabled (scaling-law inputs span 30 orders of magnitude) and, unless
 ``BAYESCALE_JAX_CACHE=0``, JAX's persistent compilation cache is pointed at
-``~/.cache/bayescale/jax`` so that a fresh process does not recompile the samplers.
+``~/.cache/bayescale/jax`` (``$XDG_CACHE_HOME/bayescale/jax`` when that is an absolute
+path; ``BAYESCALE_JAX_CACHE_DIR`` overrides it) so that a fresh process does not recompile
+the samplers.
 """
 
 from __future__ import annotations
@@ -15,6 +17,19 @@ import jax
 jax.config.update("jax_enable_x64", True)
 
 
+def cache_home() -> Path:
+    """The user's cache folder: ``$XDG_CACHE_HOME``, else ``~/.cache`` (always absolute).
+
+    As the XDG Base Directory specification says, an empty ``XDG_CACHE_HOME`` counts as
+    unset and a relative one is ignored (otherwise the cache would be a folder of the
+    current directory).
+    """
+    value = os.environ.get("XDG_CACHE_HOME", "")
+    if value.strip() and os.path.isabs(value):
+        return Path(value)
+    return Path.home() / ".cache"
+
+
 def _enable_compilation_cache() -> None:
     if os.environ.get("BAYESCALE_JAX_CACHE", "1") == "0":
         return
@@ -25,9 +40,9 @@ def _enable_compilation_cache() -> None:
     import sys
 
     tag = f"jax{jax.__version__}-py{sys.version_info.major}{sys.version_info.minor}"
-    default = (Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "bayescale"
-               / "jax" / tag)
-    path = Path(os.environ.get("BAYESCALE_JAX_CACHE_DIR", default))
+    chosen = os.environ.get("BAYESCALE_JAX_CACHE_DIR", "").strip()
+    path = (Path(chosen).expanduser().absolute() if chosen
+            else cache_home() / "bayescale" / "jax" / tag)
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError:
