@@ -14,7 +14,9 @@ The default run tries 200 examples per source; the ``slow`` test tries 10,000 of
 from __future__ import annotations
 
 import ast
+import atexit
 import builtins
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -47,6 +49,7 @@ slow_only = pytest.mark.skipif(
 # ---- planted side effects ----------------------------------------------------------------
 
 MARKER = Path(tempfile.mkdtemp(prefix="bayescale-planted-")) / "written"
+atexit.register(shutil.rmtree, MARKER.parent, True)
 
 
 class _Planted:
