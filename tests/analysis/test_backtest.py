@@ -98,14 +98,28 @@ def test_backtest_scores_match_their_definitions(synthetic_backtest):
     assert bt.miscalibration == pytest.approx(mis)
     # log predictive density: log-mean-exp over draws of the likelihood's density
     f, y = bt.fit, held["loss"].to_numpy()
-    mu = f.predict_draws(kind="mean", C=held["C"].to_numpy())
+    mu = f.predict_draws(kind="mean", seed=2, C=held["C"].to_numpy())
     noise = {k: jnp.asarray(np.asarray(f.posterior[k]).reshape(-1, 1))
              for k in f.likelihood.noise_names}
     ll = np.asarray(f.likelihood.log_prob(jnp.asarray(y), jnp.log(mu), mu, noise))
     assert np.allclose(t["lpd"], logsumexp(ll, axis=0) - np.log(ll.shape[0]))
     assert bt.mean_lpd == pytest.approx(float(np.mean(t["lpd"])))
+    # interval (Winkler) score and CRPS on log y, from their definitions
+    ly = np.log(y)
+    draws = np.log(f.predict_draws(kind="predictive", seed=2, C=held["C"].to_numpy()))
+    for lv in (0.5, 0.9):
+        lo, hi = np.quantile(draws, [(1 - lv) / 2, (1 + lv) / 2], axis=0)
+        a = 1 - lv
+        winkler = (hi - lo) + 2 / a * ((lo - ly) * (ly < lo) + (ly - hi) * (ly > hi))
+        assert bt.interval_score[lv] == pytest.approx(float(np.mean(winkler)), rel=1e-9)
+    n = draws.shape[0]
+    srt = np.sort(draws, axis=0)
+    spread = 2 * np.sum((2 * np.arange(1, n + 1)[:, None] - n - 1) * srt, axis=0) / n**2
+    crps = np.mean(np.abs(draws - ly), axis=0) - 0.5 * spread    # E|X-y| - E|X-X'|/2
+    assert bt.crps == pytest.approx(float(np.mean(crps)), rel=1e-6)
     s = bt.summary()
-    assert {"rmsle", "coverage_0.9", "miscalibration", "mean_lpd"} <= set(s.index)
+    assert {"rmsle", "coverage_0.9", "miscalibration", "mean_lpd", "interval_score_0.9",
+            "crps"} <= set(s.index)
     print(f"synthetic saturating backtest: {bt!r}")
     assert bt.rmsle < 0.02 and bt.mean_lpd > 2      # 1% noise: density ~ 1 / (0.01 y)
 

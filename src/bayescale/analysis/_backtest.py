@@ -120,14 +120,18 @@ class BacktestResult:
         per level and ``lpd`` (log predictive density of the point).
     rmsle, coverage, miscalibration, mean_lpd : float, mapping, float, float
         The scores described in :func:`backtest` (``coverage`` keyed by level).
+    interval_score, crps : mapping, float
+        Mean interval (Winkler) score per level and mean CRPS of the predictive draws,
+        on ``log y`` for log-scale likelihoods (else on ``y``); lower is better, and
+        neither can be improved by widening the bands beyond what the errors need.
     calibration : DataFrame
         Coverage at the levels 0.5 ... 0.99 of the miscalibration metric.
     n_train, n_test, train : int, int, ndarray of bool or None
         Training and held-out row counts, and the training mask over the input rows.
     """
 
-    __slots__ = ("calibration", "coverage", "fit", "mean_lpd", "miscalibration", "n_test",
-                 "n_train", "rmsle", "table", "train")
+    __slots__ = ("calibration", "coverage", "crps", "fit", "interval_score", "mean_lpd",
+                 "miscalibration", "n_test", "n_train", "rmsle", "table", "train")
 
     def __init__(self, **values: Any) -> None:
         for k in self.__slots__:
@@ -141,6 +145,8 @@ class BacktestResult:
         out = {"n_train": self.n_train, "n_test": self.n_test, "rmsle": self.rmsle}
         out |= {f"coverage_{lv:g}": c for lv, c in self.coverage.items()}
         out |= {"miscalibration": self.miscalibration, "mean_lpd": self.mean_lpd}
+        out |= {f"interval_score_{lv:g}": v for lv, v in self.interval_score.items()}
+        out["crps"] = self.crps
         return pd.Series(out, name="backtest", dtype=float)
 
     def __repr__(self) -> str:
@@ -153,13 +159,30 @@ class BacktestResult:
         return table_html(f"Backtest of {self.fit.law.name}", self.summary())
 
 
+def _proper_scores(draws: np.ndarray, y: np.ndarray, levels: Sequence[float], *, log: bool
+                   ) -> tuple[dict[float, float], float]:
+    """Mean interval (Winkler) score per level and mean CRPS, on ``log y`` when ``log``."""
+    import scoringrules as sr
+
+    with np.errstate(divide="ignore", invalid="ignore"):
+        f, obs = (np.log(draws), np.log(y)) if log else (draws, y)
+    f = np.where(np.isfinite(f), f, np.nan)
+    iscore = {}
+    for lv in levels:
+        lo, hi = np.nanquantile(f, [(1 - lv) / 2, (1 + lv) / 2], axis=0)
+        iscore[lv] = float(np.mean(sr.interval_score(obs, lo, hi, 1 - lv, backend="numpy")))
+    crps = float(np.mean(sr.crps_ensemble(obs, f.T, m_axis=-1, nan_policy="omit",
+                                          backend="numpy")))
+    return iscore, crps
+
+
 def score(fit: Any, test: pd.DataFrame, *, ci_levels: Sequence[float] = (0.5, 0.8, 0.9, 0.95),
           seed: int = 0, train: np.ndarray | None = None) -> BacktestResult:
     """Score a fit's posterior predictive on held-out rows (see :func:`backtest`)."""
     levels = _levels(ci_levels)
     inputs, y = {c: test[c].to_numpy(float) for c in fit.x}, test[fit.y].to_numpy(float)
     draws = fit.predict_draws(kind="predictive", seed=seed, **inputs)
-    mu, lik = fit.predict_draws(kind="mean", **inputs), fit.likelihood
+    mu, lik = fit.predict_draws(kind="mean", seed=seed, **inputs), fit.likelihood
     noise = {k: jnp.asarray(np.asarray(fit.posterior[k]).reshape(-1, 1)) for k in
              lik.noise_names}
     lm = jnp.log(jnp.asarray(mu)) if lik.log_scale else jnp.asarray(mu)
@@ -174,6 +197,7 @@ def score(fit: Any, test: pd.DataFrame, *, ci_levels: Sequence[float] = (0.5, 0.
         if lv in levels:
             table[f"lower_{lv:g}"], table[f"upper_{lv:g}"] = lo, hi
     table["lpd"] = lpd
+    iscore, crps = _proper_scores(draws, y, levels, log=lik.log_scale)
     calib = pd.DataFrame({"level": CALIBRATION_LEVELS,
                           "coverage": [cover[lv] for lv in CALIBRATION_LEVELS]})
     with np.errstate(invalid="ignore"):
@@ -183,6 +207,7 @@ def score(fit: Any, test: pd.DataFrame, *, ci_levels: Sequence[float] = (0.5, 0.
         coverage=MappingProxyType({lv: cover[lv] for lv in levels}), calibration=calib,
         miscalibration=float(np.mean((calib["coverage"] - calib["level"]) ** 2)),
         mean_lpd=float(np.mean(lpd)), n_train=int(fit.dataset.n), n_test=len(test),
+        interval_score=MappingProxyType(iscore), crps=crps,
         train=None if train is None else np.asarray(train).copy())
 
 
@@ -216,7 +241,10 @@ def backtest(data: Any, law: Any, *, x: str | Sequence[str] | None = None,
         RMSLE of the predictive median (on ``log(1 + y)``, the BNSL convention), coverage
         of each level, mean squared miscalibration over the levels 0.5, 0.6, 0.7, 0.8,
         0.9, 0.95, 0.99 (NSL-PFN), mean log predictive density of the held-out points
-        (``log mean_s p(y_i | theta_s)``, the likelihood's density averaged over draws).
+        (``log mean_s p(y_i | theta_s)``, the likelihood's density averaged over draws),
+        mean interval score per level and CRPS (``scoringrules``). Predictions include
+        the fit's discrepancy beyond the data (pass ``discrepancy=False`` to fit
+        without it).
     """
     frame = as_frame(data)
     mask, levels = _train_mask(train, frame), _levels(ci_levels)
@@ -251,7 +279,8 @@ class BacktestCollection:
         out = {"curves": float(len(s)), "rmsle_mean": float(s["rmsle"].mean()),
                "rmsle_median": float(s["rmsle"].median())}
         out |= {c: float(np.average(s[c].astype(float), weights=s["n_test"])) for c in s.columns
-                if c.startswith("coverage_") or c in ("miscalibration", "mean_lpd")}
+                if c.startswith(("coverage_", "interval_score_"))
+                or c in ("miscalibration", "mean_lpd", "crps")}
         return pd.Series(out, name="backtest_many")
 
     def __repr__(self) -> str:

@@ -15,6 +15,7 @@ from bayescale._errors import BayescaleError
 from bayescale._progress import progress_bar, progress_enabled
 from bayescale.data import as_dataset, as_frame
 from bayescale.engine._data import pad
+from bayescale.engine._lfo import calibrate
 from bayescale.engine._nuts import NutsSettings, prefetch_nuts, run_nuts, set_progress_hook
 from bayescale.engine._optimize import initialize, prefetch_initializer
 from bayescale.engine._space import PriorSpec, Space, make_space
@@ -30,6 +31,21 @@ def _check_int(name: str, value: Any, low: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
         raise BayescaleError(f"{name} must be an integer >= {low}, got {value!r}")
     return int(value)
+
+
+def _axis_inputs(law: Law, ds, along: str | Sequence[str] | None) -> tuple[str, ...] | None:
+    if along is None:
+        return None
+    names = [c.strip() for c in along.split(",")] if isinstance(along, str) else list(along)
+    col_of = dict(zip(ds.x_columns, law.inputs, strict=True))
+    out = []
+    for n in names:
+        if n in col_of or n in law.inputs:
+            out.append(col_of.get(n, n))
+        else:
+            raise BayescaleError(f"along={n!r} is not an input of this fit; accepted: "
+                                 f"{list(ds.x_columns)} (law inputs {list(law.inputs)})")
+    return tuple(out)
 
 
 def _prior_center(spec: PriorSpec) -> float:
@@ -116,7 +132,8 @@ def fit(data: Any, law: Law | str, *, x: str | Sequence[str] | None = None,
         priors: Mapping[str, Prior] | None = None, num_chains: int = 4,
         num_warmup: int = 1000, num_samples: int = 1000, seed: int = 0,
         progress: bool | None = None, target_accept_prob: float = 0.8,
-        max_tree_depth: int = 10, dense_mass: bool = True, num_starts: int = 8):
+        max_tree_depth: int = 10, dense_mass: bool = True, num_starts: int = 8,
+        discrepancy: bool = True, along: str | Sequence[str] | None = None):
     """Fit a scaling law by NUTS and return an immutable :class:`~bayescale.Fit`.
 
     Parameters
@@ -146,6 +163,15 @@ def fit(data: Any, law: Law | str, *, x: str | Sequence[str] | None = None,
         NUTS settings (dense mass matrix adaptation by default).
     num_starts : int
         Starts of the multi-start optimisation that initialises the chains.
+    discrepancy : bool
+        Model the law's misfit beyond the data (default): a drift in ``log y`` that
+        grows with the distance from the data, learnt from leave-future-out refits of
+        the data themselves (see :mod:`bayescale.discrepancy`). Predictions inside the
+        data's range are unchanged; ``fit.calibration()`` reports the splits.
+    along : str or sequence of str, optional
+        Data column(s) (or law inputs) of the extrapolation axis: the drift grows with
+        the decades of their product beyond the data. Default: the law's scale inputs
+        (the input of a one-input law; ``N`` and ``D``, i.e. compute, for Chinchilla).
 
     Returns
     -------
@@ -168,6 +194,9 @@ def fit(data: Any, law: Law | str, *, x: str | Sequence[str] | None = None,
         raise BayescaleError(f"target_accept_prob must be in (0, 1), got {target_accept_prob!r}")
     t0 = time.perf_counter()
     space, ds = prepare(data, law, x=x, y=y, likelihood=likelihood, priors=priors)
+    if not isinstance(discrepancy, bool | np.bool_):
+        raise BayescaleError(f"discrepancy must be True or False, got {discrepancy!r}")
+    axis = _axis_inputs(space.law, ds, along)
     padded = pad(ds)
     stats = padded["stats"]
     settings = NutsSettings(num_warmup, num_samples, num_chains, float(target_accept_prob),
@@ -190,10 +219,16 @@ def fit(data: Any, law: Law | str, *, x: str | Sequence[str] | None = None,
         finally:
             set_progress_hook(None)
     t_mcmc = time.perf_counter()
+    disc = None
+    if discrepancy:
+        disc = calibrate(space, ds, padded["y"].shape[0],
+                         lambda sp, d, st, r: _starts(sp, d, st, r, num_starts),
+                         along=axis, seed=seed)
+    t_cal = time.perf_counter()
     natural = space.natural(out["z"], stats)
     mode_nat = space.natural(mode, stats)
     timing = {"prepare_optimize_s": t_opt - t0, "sample_s": t_mcmc - t_opt,
-              "total_s": t_mcmc - t0}
+              "calibrate_s": t_cal - t_mcmc, "total_s": t_cal - t0}
     return Fit(
         law=space.law, likelihood=space.likelihood, priors=dict(space.user_priors),
         dataset=ds, posterior=natural,
@@ -202,4 +237,5 @@ def fit(data: Any, law: Law | str, *, x: str | Sequence[str] | None = None,
                   "num_samples": num_samples, "seed": seed,
                   "target_accept_prob": float(target_accept_prob),
                   "max_tree_depth": int(max_tree_depth), "dense_mass": bool(dense_mass)},
-        mode={k: float(v) for k, v in mode_nat.items()}, timing=timing, _warn=True)
+        mode={k: float(v) for k, v in mode_nat.items()}, timing=timing, discrepancy=disc,
+        _warn=True)

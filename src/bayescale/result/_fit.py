@@ -11,6 +11,7 @@ import pandas as pd
 
 from bayescale._errors import BayescaleError
 from bayescale.data import Dataset
+from bayescale.discrepancy import Discrepancy
 from bayescale.laws._law import Law
 from bayescale.likelihoods import Likelihood
 from bayescale.priors import Prior
@@ -47,16 +48,20 @@ class Fit:
         ``step_size``.
     settings, mode, timing : mapping
         Sampler settings, the posterior mode (the chains' starting centre) and timings.
+    discrepancy : Discrepancy or None
+        The law's misfit beyond the data, learnt by leave-future-out refits (see
+        :mod:`bayescale.discrepancy`); ``None`` when the fit has none.
     """
 
-    __slots__ = ("_cache", "dataset", "law", "likelihood", "mode", "posterior", "priors",
-                 "sample_stats", "settings", "timing")
+    __slots__ = ("_cache", "dataset", "discrepancy", "law", "likelihood", "mode",
+                 "posterior", "priors", "sample_stats", "settings", "timing")
 
     def __init__(self, *, law: Law, likelihood: Likelihood, priors: Mapping[str, Prior],
                  dataset: Dataset, posterior: Mapping[str, np.ndarray],
                  sample_stats: Mapping[str, np.ndarray], settings: Mapping[str, Any],
                  mode: Mapping[str, float] | None = None,
-                 timing: Mapping[str, float] | None = None, _warn: bool = False) -> None:
+                 timing: Mapping[str, float] | None = None,
+                 discrepancy: Discrepancy | None = None, _warn: bool = False) -> None:
         sets = object.__setattr__
         sets(self, "law", law)
         sets(self, "likelihood", likelihood)
@@ -67,6 +72,7 @@ class Fit:
         sets(self, "settings", MappingProxyType(dict(settings)))
         sets(self, "mode", MappingProxyType(dict(mode or {})))
         sets(self, "timing", MappingProxyType(dict(timing or {})))
+        sets(self, "discrepancy", discrepancy)
         sets(self, "_cache", {})
         if _warn:
             _diagnostics.check(self.diagnostics(), stacklevel=4)
@@ -182,7 +188,7 @@ class Fit:
 
     # ---- questions ---------------------------------------------------------------
     def predict(self, ci_prob: float = 0.9, kind: str = "predictive", seed: int = 0,
-                **inputs: Any) -> pd.DataFrame:
+                discrepancy: bool = True, **inputs: Any) -> pd.DataFrame:
         """Posterior-predictive (or mean-curve) quantiles at new inputs.
 
         Parameters
@@ -193,6 +199,9 @@ class Fit:
             ``"predictive"``: new observations (law + noise); ``"mean"``: the law's curve.
         seed : int
             Seed of the predictive noise draws.
+        discrepancy : bool
+            Add the law's misfit beyond the data (default; no effect inside the data's
+            range or for fits without a discrepancy).
         **inputs : array_like
             Values for every input, by data column or law input name (broadcast).
 
@@ -200,21 +209,49 @@ class Fit:
         -------
         DataFrame
             Input columns, then ``mean``, ``median``, ``lower``, ``upper``.
+            ``frame.attrs["band"]`` says what the band is (see :meth:`band_label`) and
+            ``frame.attrs["decades_beyond"]`` how far each point lies from the data.
         """
-        draws = self.predict_draws(kind=kind, seed=seed, **inputs)
-        _, by_col = _predict.resolve_inputs(self.law, self.x, inputs)
-        return _predict.quantile_frame(by_col, draws, ci_prob)
+        draws = self.predict_draws(kind=kind, seed=seed, discrepancy=discrepancy, **inputs)
+        by_inp, by_col = _predict.resolve_inputs(self.law, self.x, inputs)
+        frame = _predict.quantile_frame(by_col, draws, ci_prob)
+        frame.attrs["band"] = self.band_label(kind, discrepancy)
+        frame.attrs["decades_beyond"] = (self.discrepancy.distance(by_inp) if
+                                         self.discrepancy else np.zeros(len(frame)))
+        frame.attrs["ci_prob"] = float(ci_prob)
+        return frame
+
+    def band_label(self, kind: str = "predictive", discrepancy: bool = True) -> str:
+        """What a band of :meth:`predict` is: ``"new observation + discrepancy"``, ..."""
+        base = {"predictive": "new observation", "mean": "mean curve"}[kind]
+        return base + (" + discrepancy" if discrepancy and self.discrepancy else "")
 
     def predict_draws(self, kind: str = "predictive", seed: int = 0,
-                      **inputs: Any) -> np.ndarray:
+                      discrepancy: bool = True, **inputs: Any) -> np.ndarray:
         """Raw draws behind :meth:`predict`, shape ``(num_draws, num_points)``."""
         if kind not in ("predictive", "mean"):
             raise BayescaleError(f"kind must be 'predictive' or 'mean', got {kind!r}")
         by_inp, _ = _predict.resolve_inputs(self.law, self.x, inputs)
+        disc = self.discrepancy if discrepancy else None
         if kind == "mean":
-            return _predict.mean_draws(self.law, self.posterior, by_inp)
-        return _predict.predictive_draws(self.law, self.likelihood, self.posterior, by_inp,
-                                         seed)
+            draws = _predict.mean_draws(self.law, self.posterior, by_inp)
+        else:
+            draws = _predict.predictive_draws(self.law, self.likelihood, self.posterior,
+                                              by_inp, seed)
+        return draws if disc is None else _predict.with_drift(draws, disc, by_inp, seed)
+
+    def calibration(self) -> pd.DataFrame:
+        """The leave-future-out splits behind the discrepancy, one row per split.
+
+        Columns: ``cut`` (the training part's end on the scale axis, ``log10``),
+        ``n_train``, ``n_test``, ``max_decades`` (farthest forecast), ``bias`` (mean
+        forecast error), ``coverage_90_before`` and ``coverage_90_after`` (90% coverage
+        of the split's held-out points without and with the learnt drift). The frame's
+        ``attrs`` hold the drift's posterior summary.
+        """
+        from bayescale.result._calibration import calibration_frame
+
+        return calibration_frame(self.discrepancy)
 
     def compute_optimal(self, C: Any, ci_prob: float = 0.9, *,
                         flops_per_token: float = 6.0) -> pd.DataFrame:

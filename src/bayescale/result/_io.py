@@ -16,6 +16,7 @@ import xarray as xr
 from bayescale import likelihoods as _lik
 from bayescale._errors import BayescaleError
 from bayescale.data import Dataset
+from bayescale.discrepancy import Discrepancy
 from bayescale.engine._data import make_stats, pad
 from bayescale.engine._potential import log_likelihood_points
 from bayescale.engine._space import make_space
@@ -103,6 +104,7 @@ def save(fit: Fit, path: str | os.PathLike) -> None:
         "settings": dict(fit.settings),
         "mode": dict(fit.mode),
         "timing": dict(fit.timing),
+        "discrepancy": None if fit.discrepancy is None else fit.discrepancy.to_dict(),
     }
     post = xr.Dataset({k: (("chain", "draw"), np.asarray(v)) for k, v in fit.posterior.items()})
     stats = xr.Dataset({
@@ -163,4 +165,14 @@ def load(path: str | os.PathLike, *, law: Law | None = None) -> Fit:
                likelihood=likelihood,
                priors={k: Prior.from_dict(v) for k, v in meta["priors"].items()},
                dataset=dataset, posterior=posterior, sample_stats=stats,
-               settings=meta["settings"], mode=meta.get("mode"), timing=meta.get("timing"))
+               settings=meta["settings"], mode=meta.get("mode"), timing=meta.get("timing"),
+               discrepancy=_discrepancy(meta.get("discrepancy"), path))
+
+
+def _discrepancy(spec: Any, path: Path) -> Discrepancy | None:
+    if spec is None:
+        return None
+    try:
+        return Discrepancy.from_dict(spec)
+    except BayescaleError as exc:
+        raise BayescaleError(f"{str(path)!r}: {exc}") from None

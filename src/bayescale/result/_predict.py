@@ -11,10 +11,11 @@ import numpy as np
 import pandas as pd
 
 from bayescale._errors import BayescaleError
+from bayescale.discrepancy import Discrepancy
 from bayescale.laws._law import Law
 from bayescale.likelihoods import Likelihood
 
-__all__ = ["mean_draws", "predictive_draws", "quantile_frame", "resolve_inputs"]
+__all__ = ["mean_draws", "predictive_draws", "quantile_frame", "resolve_inputs", "with_drift"]
 
 
 def resolve_inputs(law: Law, x_columns: tuple[str, ...], inputs: Mapping[str, Any]
@@ -96,3 +97,15 @@ def quantile_frame(columns: Mapping[str, np.ndarray], draws: np.ndarray,
     frame["mean"] = draws.mean(axis=0)
     frame["median"], frame["lower"], frame["upper"] = med, lo, hi
     return frame
+
+
+def with_drift(draws: np.ndarray, disc: Discrepancy, x: Mapping[str, np.ndarray],
+               seed: int) -> np.ndarray:
+    """Draws with the discrepancy's drift added (on ``log y`` or ``y``)."""
+    shift = disc.shift(x, draws.shape[0], seed)
+    if not np.any(shift):
+        return draws
+    if disc.log_scale:
+        with np.errstate(over="ignore", invalid="ignore"):
+            return draws * np.exp(shift)
+    return draws + shift

@@ -1,0 +1,273 @@
+r"""The law's misfit beyond the data: a drift that grows with the distance from the data.
+
+A scaling law is never exactly right. Inside the data its misfit is small (the fit sees
+it); beyond the data it grows, and on real curves it is one-sided (losses flatten sooner
+than a power law says). bayescale models a new observation at inputs ``x`` as
+
+.. math::
+
+    \\log y = \\log f(x; \\theta) + m \\, d(x) + \\tau \\, W(d(x)) + \\varepsilon,
+
+where ``d(x)`` is the distance, in decades, of ``x`` from the fitted data (zero inside the
+box of the data's ranges of the scale inputs: the input of a one-input law, ``N`` and
+``D`` for Chinchilla; Euclidean in ``log10`` units outside it), ``W`` is a standard
+Brownian motion along that distance (one path per posterior draw, so a drawn curve stays
+continuous) and ``epsilon`` is the likelihood's noise. For the Gaussian likelihood on
+``y`` the drift is added to ``y``. So beyond the data the law's error has mean ``m d``
+(a one-sided drift: real loss curves flatten sooner than a power law says) and variance
+``tau^2 d``; with the posterior uncertainty of ``m`` its spread grows between ``sqrt(d)``
+near the data and ``d`` far away. Why this form: a misspecified law's log error beyond
+the data is, to first order, a wrong local exponent (linear in ``log x``: the drift ``m``),
+and the misfit also changes its shape as the distance grows (the random walk); a
+stationary Gaussian process would instead revert to a fixed width one length-scale away,
+and an integrated random walk (variance ``d^3``) widened the bands far beyond what the
+held-out errors of real curves show.
+
+The hyper-parameters ``(m, tau)`` are learnt from the user's own data by
+leave-future-out (LFO) refits: the law is fitted (posterior mode and Laplace
+approximation) to the points below several cut points of the scale axis (the sum of the
+scale inputs' ``log10``: decades of ``N D``, i.e. of compute, for Chinchilla) and
+forecasts the points above. A split's forecast errors ``e`` at distances ``d`` (from the
+split's training box) are modelled as ``e ~ N(m d, V + tau^2 min(d_i, d_j))``, ``V`` the
+split's own predictive variances (parameter uncertainty and noise). The posterior of
+``(m, tau)`` on a grid, under weakly informative priors ``m ~ N(0, s^2)`` and
+``tau ~ HalfNormal(s)`` (``s`` = :data:`LOG_PRIOR_SCALE` on ``log y``), is what
+predictions draw from. Data too short for any split get the prior alone, and the fit
+says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from bayescale._errors import BayescaleError
+
+__all__ = ["LOG_PRIOR_SCALE", "Discrepancy", "SplitErrors", "box_distance", "fit_drift",
+           "scale_axis"]
+
+#: Prior scale ``s`` of the drift (``log y`` per decade) for log-scale likelihoods.
+LOG_PRIOR_SCALE = 0.05
+_GRID_M, _GRID_TAU = 81, 41
+
+
+def scale_axis(x: Mapping[str, np.ndarray], axis: Sequence[str]) -> np.ndarray:
+    """Position along the scale axis: the sum of ``log10`` of the ``axis`` inputs."""
+    return np.sum([np.log10(np.asarray(x[k], dtype=float)) for k in axis], axis=0)
+
+
+def box_distance(x: Mapping[str, np.ndarray], axis: Sequence[str], low: Sequence[float],
+                 high: Sequence[float]) -> np.ndarray:
+    """Decades from the box ``[low, high]`` (``log10`` per axis input), Euclidean."""
+    sq = 0.0
+    for k, lo, hi in zip(axis, low, high, strict=True):
+        lx = np.log10(np.asarray(x[k], dtype=float))
+        sq = sq + (np.maximum(lx - hi, 0.0) + np.maximum(lo - lx, 0.0)) ** 2
+    return np.sqrt(sq)
+
+
+@dataclass(frozen=True)
+class SplitErrors:
+    """Forecast errors of one leave-future-out split.
+
+    Attributes
+    ----------
+    cut : float
+        Largest scale-axis value of the training part.
+    n_train : int
+        Training points.
+    distance, error, variance : ndarray
+        Held-out points: decades beyond the training part, error of the predictive
+        median (``log y`` or ``y``) and the split's predictive variance.
+    """
+
+    cut: float
+    n_train: int
+    distance: np.ndarray
+    error: np.ndarray
+    variance: np.ndarray
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-serialisable form."""
+        return {"cut": self.cut, "n_train": self.n_train,
+                "distance": self.distance.tolist(), "error": self.error.tolist(),
+                "variance": self.variance.tolist()}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> SplitErrors:
+        """Inverse of :meth:`to_dict`."""
+        arrays = [np.asarray(d[k], dtype=float) for k in ("distance", "error", "variance")]
+        if len({a.shape for a in arrays}) != 1 or arrays[0].ndim != 1:
+            raise BayescaleError("a stored calibration split has arrays of unequal length")
+        if not all(np.all(np.isfinite(a)) for a in arrays) or np.any(arrays[2] <= 0):
+            raise BayescaleError("a stored calibration split holds non-finite errors or "
+                                 "non-positive variances")
+        return cls(float(d["cut"]), int(d["n_train"]), *arrays)
+
+
+def _whiten(sp: SplitErrors) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """Eigen-basis of ``V^-1/2 K V^-1/2`` (``K = min(d_i, d_j)``): errors, slopes, eigenvalues."""
+    sd = np.sqrt(sp.variance)
+    d = sp.distance
+    k = np.minimum(d[:, None], d[None, :]) / np.outer(sd, sd)
+    lam, q = np.linalg.eigh(k)
+    return q.T @ (sp.error / sd), q.T @ (d / sd), np.maximum(lam, 0.0), float(
+        np.sum(np.log(2 * np.pi * sp.variance)))
+
+
+def _split_loglik(m: np.ndarray, tau: np.ndarray, sp: SplitErrors) -> np.ndarray:
+    """``log N(e; m d, V + tau^2 min(d_i, d_j))`` on a grid of ``(m, tau)``."""
+    a, b, lam, logdet_v = _whiten(sp)
+    t2 = (tau**2)[..., None]
+    scale = 1.0 + t2 * lam                                      # (..., n)
+    quad = np.sum((a - m[..., None] * b) ** 2 / scale, axis=-1)
+    return -0.5 * (logdet_v + np.sum(np.log(scale), axis=-1) + quad)
+
+
+@dataclass(frozen=True)
+class Discrepancy:
+    """The drift model of a fit: where the data are and the posterior of ``(m, tau)``.
+
+    Attributes
+    ----------
+    axis : tuple of str
+        Law inputs whose ``log10`` values sum to the scale axis.
+    low, high : tuple of float
+        The data's range (``log10``) of each axis input: the distance is zero inside
+        this box and Euclidean in decades outside it.
+    prior_scale : float
+        ``s`` of the priors ``m ~ N(0, s^2)``, ``tau ~ HalfNormal(s)``.
+    log_scale : bool
+        Whether the drift acts on ``log y`` (else on ``y``).
+    splits : tuple of SplitErrors
+        The leave-future-out errors it was learnt from (empty: prior only).
+    """
+
+    axis: tuple[str, ...]
+    low: tuple[float, ...]
+    high: tuple[float, ...]
+    prior_scale: float
+    log_scale: bool = True
+    splits: tuple[SplitErrors, ...] = ()
+    _grid: tuple[np.ndarray, np.ndarray, np.ndarray] = field(init=False, repr=False,
+                                                             compare=False)
+
+    def __post_init__(self) -> None:
+        lo, hi = np.asarray(self.low, dtype=float), np.asarray(self.high, dtype=float)
+        if (lo.shape != (len(self.axis),) or hi.shape != lo.shape
+                or not (np.all(np.isfinite(lo)) and np.all(np.isfinite(hi)))
+                or np.any(lo > hi)):
+            raise BayescaleError(f"discrepancy range {self.low!r} .. {self.high!r} must be "
+                                 f"finite, ordered and one value per input of {self.axis}")
+        if not (np.isfinite(self.prior_scale) and self.prior_scale > 0):
+            raise BayescaleError(f"discrepancy prior_scale must be > 0, got "
+                                 f"{self.prior_scale!r}")
+        object.__setattr__(self, "_grid", self._posterior_grid())
+
+    # ---- the posterior of (m, tau) ------------------------------------------------
+    def _posterior_grid(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        s = self.prior_scale
+        far = [sp for sp in self.splits if np.any(sp.distance > 0.05)]
+        spread = max([s] + [float(np.max(np.abs(sp.error) / np.sqrt(np.maximum(
+            sp.distance, 0.05)))) for sp in far])
+        m = np.linspace(-max(6 * s, 2 * spread), max(6 * s, 2 * spread), _GRID_M)
+        tau = np.geomspace(s / 100, max(6 * s, 3 * spread), _GRID_TAU)
+        mm, tt = np.meshgrid(m, tau, indexing="ij")
+        # priors m ~ N(0, s^2), tau ~ HalfNormal(s); log tau's grid: Jacobian tau
+        logp = -0.5 * (mm / s) ** 2 - 0.5 * (tt / s) ** 2 + np.log(tt)
+        for sp in self.splits:
+            logp = logp + _split_loglik(mm, tt, sp)
+        w = np.exp(logp - np.max(logp))
+        return mm.ravel(), tt.ravel(), (w / w.sum()).ravel()
+
+    @property
+    def calibrated(self) -> bool:
+        """Whether leave-future-out splits informed the drift (else the prior alone)."""
+        return bool(self.splits)
+
+    def summary(self) -> dict[str, float]:
+        """Posterior means and sds of ``m`` and ``tau`` (``log y`` per decade)."""
+        m, t, w = self._grid
+        mean_m, mean_t = float(np.sum(w * m)), float(np.sum(w * t))
+        return {"drift_mean": mean_m,
+                "drift_mean_sd": float(np.sqrt(max(np.sum(w * m * m) - mean_m**2, 0.0))),
+                "drift_tau": mean_t,
+                "drift_tau_sd": float(np.sqrt(max(np.sum(w * t * t) - mean_t**2, 0.0)))}
+
+    def hyper_draws(self, n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+        """``n`` draws of ``(m, tau)`` from their grid posterior."""
+        rng = np.random.default_rng([seed, 0xD81F7])
+        m, t, w = self._grid
+        i = rng.choice(w.size, size=n, p=w)
+        return m[i], t[i]
+
+    def paths(self, d: np.ndarray, n: int, seed: int) -> np.ndarray:
+        """``n`` draws of the drift at distances ``d``: ``m d + tau W(d)``, ``(n, len(d))``.
+
+        ``W`` is one standard Brownian motion per draw along the distance, so a drawn
+        curve's drift is continuous and its variance grows linearly with ``d``.
+        """
+        d = np.asarray(d, dtype=float)
+        m, tau = self.hyper_draws(n, seed)
+        u, inv = np.unique(d, return_inverse=True)
+        rng = np.random.default_rng([seed, 0xB0])
+        steps = np.sqrt(np.diff(u, prepend=0.0))[None, :] * rng.standard_normal((n, u.size))
+        w = np.cumsum(steps, axis=1)[:, inv.ravel()].reshape(n, *d.shape)
+        return m.reshape(-1, *([1] * d.ndim)) * d + tau.reshape(-1, *([1] * d.ndim)) * w
+
+    # ---- where the drift acts -----------------------------------------------------
+    def distance(self, x: Mapping[str, np.ndarray]) -> np.ndarray:
+        """Decades between inputs ``x`` (by law input) and the data's range."""
+        return box_distance(x, self.axis, self.low, self.high)
+
+    def shift(self, x: Mapping[str, np.ndarray], n: int, seed: int) -> np.ndarray:
+        """Drift of ``n`` curves at ``x`` (see :meth:`paths`), shape ``(n, points)``."""
+        return self.paths(self.distance(x), n, seed)
+
+    # ---- storage ------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-serialisable form."""
+        return {"axis": list(self.axis), "low": list(self.low), "high": list(self.high),
+                "prior_scale": self.prior_scale, "log_scale": self.log_scale,
+                "splits": [s.to_dict() for s in self.splits]}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Discrepancy:
+        """Inverse of :meth:`to_dict` (validated)."""
+        try:
+            axis = tuple(str(a) for a in d["axis"])
+            splits = tuple(SplitErrors.from_dict(s) for s in d["splits"])
+            if len(splits) > 64:
+                raise BayescaleError(f"a stored calibration has {len(splits)} splits; at "
+                                     "most 64 are accepted")
+            return cls(axis, tuple(float(v) for v in d["low"]),
+                       tuple(float(v) for v in d["high"]), float(d["prior_scale"]),
+                       bool(d.get("log_scale", True)), splits)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise BayescaleError(f"malformed discrepancy metadata: {exc!r}") from None
+
+
+def fit_drift(axis: Sequence[str], low: Sequence[float], high: Sequence[float],
+              splits: Sequence[SplitErrors],
+              *, log_scale: bool = True, y_scale: float = 1.0) -> Discrepancy:
+    """A :class:`Discrepancy` learnt from leave-future-out errors.
+
+    Parameters
+    ----------
+    axis, low, high
+        The scale axis and the data's range along it.
+    splits : sequence of SplitErrors
+        Forecast errors of the splits (splits without held-out points are ignored).
+    log_scale : bool
+        Whether errors are in ``log y`` (prior scale :data:`LOG_PRIOR_SCALE`) or in
+        ``y`` (prior scale ``LOG_PRIOR_SCALE * y_scale``).
+    y_scale : float
+        Typical size of ``y`` (used when ``log_scale`` is false).
+    """
+    s = LOG_PRIOR_SCALE if log_scale else LOG_PRIOR_SCALE * max(float(y_scale), 1e-12)
+    kept = tuple(sp for sp in splits if sp.distance.size)
+    return Discrepancy(tuple(axis), tuple(float(v) for v in low),
+                       tuple(float(v) for v in high), s, log_scale, kept)

@@ -1,0 +1,149 @@
+"""Leave-future-out refits inside the training data, the evidence for the drift.
+
+Each split fits the law (posterior mode and Laplace approximation, the engine's own
+initialiser) to the points up to a cut on the scale axis and forecasts the points above
+it. The splits are padded to the full data's size, so they reuse the initialiser that the
+fit has just compiled: no new program.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from bayescale.data import Dataset
+from bayescale.discrepancy import Discrepancy, SplitErrors, box_distance, fit_drift, scale_axis
+from bayescale.engine._data import pad
+from bayescale.engine._optimize import initialize
+from bayescale.engine._space import Space
+
+__all__ = ["FRACTIONS", "calibrate", "default_axis", "split_cuts"]
+
+#: Training fractions (of the distinct scale-axis values) of the splits.
+FRACTIONS = (0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
+_DRAWS = 400
+#: Inputs that are not scale (a repetition count, a pool index, bit widths).
+_SCALE_INPUTS = {"data_constrained": ("N", "D"), "data_filtering": ("n",),
+                 "fp_quant": ("N", "D")}
+_MEAN: dict[tuple, Any] = {}
+
+
+def default_axis(law: Any, x: dict[str, np.ndarray], along: Sequence[str] | None = None
+                 ) -> tuple[str, ...] | None:
+    """Inputs whose ``log10`` values sum to the scale axis (``None``: no usable axis)."""
+    axis = tuple(along) if along else _SCALE_INPUTS.get(law.name, law.positive_inputs)
+    axis = tuple(a for a in axis if a in x and np.all(np.asarray(x[a]) > 0))
+    return axis or None
+
+
+def split_cuts(s: np.ndarray, min_train: int, fractions: Sequence[float] = FRACTIONS
+               ) -> list[float]:
+    """Cut points: the training part holds the points with ``s <= cut``."""
+    u = np.unique(s)
+    cuts = []
+    for f in fractions:
+        k = int(np.ceil(f * u.size)) - 1
+        if 0 <= k < u.size - 1:
+            cut = float(u[k])
+            if np.sum(s <= cut) >= min_train and cut not in cuts:
+                cuts.append(cut)
+    return cuts
+
+
+def _mean_fn(law: Any, log: bool):
+    key = (law.key, log)
+    if key not in _MEAN:
+        f = law.log_mean if log else law.fn
+        _MEAN[key] = jax.jit(jax.vmap(lambda p, x: f(p, x), in_axes=(0, None)))
+    return _MEAN[key]
+
+
+def _forecast(space: Space, ds: Dataset, train: np.ndarray, size: int,
+              starts_fn: Callable[..., np.ndarray], rng: np.random.Generator
+              ) -> tuple[np.ndarray, np.ndarray] | None:
+    """Predictive median and variance (``log y`` or ``y``) of the points not in ``train``."""
+    sub = Dataset({k: v[train] for k, v in ds.x.items()}, ds.y[train], ds.x_columns,
+                  ds.y_column)
+    data = pad(sub, size=size)
+    mode, fun, cov = initialize(space, data, starts_fn(space, sub, data["stats"], rng))
+    if not np.isfinite(fun):
+        return None
+    chol = np.linalg.cholesky(cov + 1e-12 * np.eye(space.dim))
+    z = mode + (chol @ rng.standard_normal((space.dim, _DRAWS))).T
+    nat = space.natural(z, data["stats"])
+    lik, law = space.likelihood, space.law
+    xs = {k: jnp.asarray(v[~train]) for k, v in ds.x.items()}
+    params = {k: jnp.asarray(nat[k]) for k in law.param_names}
+    log_mu = np.asarray(_mean_fn(law, True)(params, xs)) if lik.log_scale else None
+    mu = None if lik.log_scale else np.asarray(_mean_fn(law, False)(params, xs))
+    ref = log_mu if lik.log_scale else mu
+    noise = {k: jnp.broadcast_to(jnp.asarray(nat[k]).reshape(-1, 1), ref.shape)
+             for k in lik.noise_names}
+    key = jax.random.PRNGKey(int(rng.integers(2**31)))
+    with np.errstate(all="ignore"):
+        y = np.asarray(lik.sample(key, None if log_mu is None else jnp.asarray(log_mu),
+                                  None if mu is None else jnp.asarray(mu), noise))
+        pred = np.log(y) if lik.log_scale else y
+    ok = np.all(np.isfinite(pred), axis=1)
+    if ok.sum() < _DRAWS // 2:
+        return None
+    pred = pred[ok]
+    med = np.median(pred, axis=0)
+    mad = 1.4826 * np.median(np.abs(pred - med), axis=0)
+    floor = 1e-6 * (1.0 if lik.log_scale else max(float(np.std(ds.y)), 1e-12))
+    return med, np.maximum(mad, floor) ** 2
+
+
+def calibrate(space: Space, ds: Dataset, size: int, starts_fn: Callable[..., np.ndarray],
+              *, along: Sequence[str] | None = None, seed: int = 0) -> Discrepancy | None:
+    """Learn the drift of ``space``'s law on ``ds`` from leave-future-out splits.
+
+    Parameters
+    ----------
+    space : Space
+        The fit's sampling space.
+    ds : Dataset
+        The fit's data.
+    size : int
+        The padded size of the fit's data (the splits reuse its compiled initialiser).
+    starts_fn : callable
+        ``starts_fn(space, ds, stats, rng) -> starts`` of the multi-start optimiser.
+    along : sequence of str, optional
+        Law inputs of the scale axis (default: the law's scale inputs).
+    seed : int
+        Seed of the Laplace draws.
+
+    Returns
+    -------
+    Discrepancy or None
+        ``None`` when the likelihood or the inputs admit no drift (counts, no positive
+        input); a prior-only discrepancy when the data allow no split.
+    """
+    lik = space.likelihood
+    if lik.name not in ("student_t_log", "normal_log", "normal"):
+        return None
+    axis = default_axis(space.law, ds.x, along)
+    if axis is None:
+        return None
+    s = scale_axis(ds.x, axis)
+    logs = {k: np.log10(ds.x[k]) for k in axis}
+    rng = np.random.default_rng([seed, 0x1F0])
+    splits = []
+    for cut in split_cuts(s, min_train=space.dim + 2):
+        train = s <= cut
+        out = _forecast(space, ds, train, size, starts_fn, rng)
+        if out is None:
+            continue
+        med, var = out
+        obs = np.log(ds.y[~train]) if lik.log_scale else ds.y[~train]
+        test = {k: ds.x[k][~train] for k in axis}
+        dist = box_distance(test, axis, [float(logs[k][train].min()) for k in axis],
+                            [float(logs[k][train].max()) for k in axis])
+        splits.append(SplitErrors(cut, int(train.sum()), dist, obs - med, var))
+    return fit_drift(axis, [float(v.min()) for v in logs.values()],
+                     [float(v.max()) for v in logs.values()], splits,
+                     log_scale=lik.log_scale, y_scale=float(np.std(ds.y)))

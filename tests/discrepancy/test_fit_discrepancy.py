@@ -1,0 +1,70 @@
+"""Fits with the discrepancy: unchanged inside the data, wider beyond it, stored, reported."""
+
+import numpy as np
+import pytest
+
+import bayescale as bs
+
+
+def test_inside_the_data_nothing_changes(saturating_fit):
+    c = saturating_fit.data["C"].to_numpy()
+    inside = np.geomspace(c.min(), c.max(), 7)
+    for kind in ("predictive", "mean"):
+        with_d = saturating_fit.predict_draws(kind=kind, C=inside)
+        without = saturating_fit.predict_draws(kind=kind, C=inside, discrepancy=False)
+        np.testing.assert_array_equal(with_d, without)
+
+
+def test_beyond_the_data_bands_widen_with_distance(saturating_fit):
+    c_max = saturating_fit.data["C"].max()
+    far = c_max * np.array([3.0, 30.0, 300.0])
+    p = saturating_fit.predict(C=far)
+    q = saturating_fit.predict(C=far, discrepancy=False)
+    width, width0 = (p["upper"] - p["lower"]).to_numpy(), (q["upper"] - q["lower"]).to_numpy()
+    assert np.all(width > width0)
+    assert np.all(np.diff(width / width0) > 0)      # the drift grows with the distance
+    np.testing.assert_allclose(p.attrs["decades_beyond"], np.log10(far / c_max))
+    assert p.attrs["band"] == "new observation + discrepancy"
+    assert q.attrs["band"] == "new observation"
+    assert saturating_fit.predict(C=far, kind="mean").attrs["band"] == (
+        "mean curve + discrepancy")
+    assert list(p.columns) == ["C", "mean", "median", "lower", "upper"]
+
+
+def test_calibration_report(saturating_fit):
+    cal = saturating_fit.calibration()
+    assert list(cal.columns) == ["cut", "n_train", "n_test", "max_decades", "bias",
+                                 "coverage_90_before", "coverage_90_after"]
+    assert len(cal) >= 3 and cal.attrs["method"] == "leave-future-out drift"
+    assert (cal["n_train"] + cal["n_test"] <= saturating_fit.dataset.n).all()
+    assert np.all(np.diff(cal["cut"]) > 0)
+    assert saturating_fit.timing["calibrate_s"] > 0
+
+
+def test_saved_fit_keeps_its_discrepancy(saturating_fit, tmp_path):
+    path = tmp_path / "fit.nc"
+    saturating_fit.save(path)
+    back = bs.load(path)
+    far = saturating_fit.data["C"].max() * np.array([10.0, 100.0])
+    np.testing.assert_array_equal(back.predict_draws(C=far), saturating_fit.predict_draws(C=far))
+    assert back.discrepancy.to_dict() == saturating_fit.discrepancy.to_dict()
+
+
+def test_without_discrepancy_and_bad_arguments():
+    data = bs.datasets.example("saturating")
+    f = bs.fit(data, "saturating_power", x="C", y="loss", num_chains=2, num_warmup=300,
+               num_samples=300, progress=False, discrepancy=False)
+    assert f.discrepancy is None
+    assert f.calibration().empty and f.calibration().attrs["method"] == "none"
+    with pytest.raises(bs.BayescaleError, match="along='N' is not an input"):
+        bs.fit(data, "saturating_power", x="C", y="loss", along="N")
+    with pytest.raises(bs.BayescaleError, match="discrepancy must be True or False"):
+        bs.fit(data, "saturating_power", x="C", y="loss", discrepancy="yes")
+
+
+def test_multi_input_law_uses_the_box_of_n_and_d(chinchilla_fit):
+    disc = chinchilla_fit.discrepancy
+    assert disc.axis == ("N", "D")
+    n_max, d_max = chinchilla_fit.data["N"].max(), chinchilla_fit.data["D"].max()
+    p = chinchilla_fit.predict(N=[n_max, 10 * n_max], D=[d_max, d_max])
+    np.testing.assert_allclose(p.attrs["decades_beyond"], [0.0, 1.0])
