@@ -68,3 +68,21 @@ def test_multi_input_law_uses_the_box_of_n_and_d(chinchilla_fit):
     n_max, d_max = chinchilla_fit.data["N"].max(), chinchilla_fit.data["D"].max()
     p = chinchilla_fit.predict(N=[n_max, 10 * n_max], D=[d_max, d_max])
     np.testing.assert_allclose(p.attrs["decades_beyond"], [0.0, 1.0])
+
+
+@pytest.mark.filterwarnings("ignore::bayescale.result._diagnostics.DiagnosticWarning")
+def test_fit_many_calibrates_each_curve():
+    curves = {s: bs.datasets.example("saturating", seed=s) for s in (1, 2, 3)}
+    many = bs.fit_many(curves, "saturating_power", x="C", y="loss", num_chains=2,
+                       num_warmup=200, num_samples=200, progress=False)
+    for key in curves:
+        f = many[key]
+        assert f.discrepancy is not None and f.discrepancy.calibrated
+        c_max = f.data["C"].max()
+        p = f.predict(C=[c_max, 100 * c_max])
+        q = f.predict(C=[c_max, 100 * c_max], discrepancy=False)
+        w, w0 = (p["upper"] - p["lower"]).to_numpy(), (q["upper"] - q["lower"]).to_numpy()
+        assert w[0] == pytest.approx(w0[0]) and w[1] > w0[1]
+    off = bs.fit_many(curves, "saturating_power", x="C", y="loss", num_chains=2,
+                      num_warmup=50, num_samples=50, progress=False, discrepancy=False)
+    assert all(off[k].discrepancy is None for k in curves)

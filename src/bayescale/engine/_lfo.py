@@ -21,7 +21,7 @@ from bayescale.engine._data import pad
 from bayescale.engine._optimize import initialize
 from bayescale.engine._space import Space
 
-__all__ = ["FRACTIONS", "calibrate", "default_axis", "split_cuts"]
+__all__ = ["FRACTIONS", "Plan", "calibrate", "default_axis", "split_cuts"]
 
 #: Training fractions (of the distinct scale-axis values) of the splits.
 FRACTIONS = (0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
@@ -62,19 +62,18 @@ def _mean_fn(law: Any, log: bool):
     return _MEAN[key]
 
 
-def _forecast(space: Space, ds: Dataset, train: np.ndarray, size: int,
-              starts_fn: Callable[..., np.ndarray], rng: np.random.Generator
+def _subset(ds: Dataset, train: np.ndarray) -> Dataset:
+    return Dataset({k: v[train] for k, v in ds.x.items()}, ds.y[train], ds.x_columns,
+                   ds.y_column)
+
+
+def _forecast(space: Space, ds: Dataset, train: np.ndarray, stats: Any, mode: np.ndarray,
+              cov: np.ndarray, rng: np.random.Generator
               ) -> tuple[np.ndarray, np.ndarray] | None:
     """Predictive median and variance (``log y`` or ``y``) of the points not in ``train``."""
-    sub = Dataset({k: v[train] for k, v in ds.x.items()}, ds.y[train], ds.x_columns,
-                  ds.y_column)
-    data = pad(sub, size=size)
-    mode, fun, cov = initialize(space, data, starts_fn(space, sub, data["stats"], rng))
-    if not np.isfinite(fun):
-        return None
     chol = np.linalg.cholesky(cov + 1e-12 * np.eye(space.dim))
     z = mode + (chol @ rng.standard_normal((space.dim, _DRAWS))).T
-    nat = space.natural(z, data["stats"])
+    nat = space.natural(z, stats)
     lik, law = space.likelihood, space.law
     xs = {k: jnp.asarray(v[~train]) for k, v in ds.x.items()}
     params = {k: jnp.asarray(nat[k]) for k in law.param_names}
@@ -96,6 +95,58 @@ def _forecast(space: Space, ds: Dataset, train: np.ndarray, size: int,
     mad = 1.4826 * np.median(np.abs(pred - med), axis=0)
     floor = 1e-6 * (1.0 if lik.log_scale else max(float(np.std(ds.y)), 1e-12))
     return med, np.maximum(mad, floor) ** 2
+
+
+class Plan:
+    """The splits of one dataset: training masks, padded subsets and their starts."""
+
+    def __init__(self, space: Space, ds: Dataset, size: int,
+                 starts_fn: Callable[..., np.ndarray], along: Sequence[str] | None,
+                 seed: int) -> None:
+        self.space, self.ds = space, ds
+        self.rng = np.random.default_rng([seed, 0x1F0])
+        lik = space.likelihood
+        self.axis = (default_axis(space.law, ds.x, along)
+                     if lik.name in ("student_t_log", "normal_log", "normal") else None)
+        self.trains: list[np.ndarray] = []
+        self.data: list[dict[str, Any]] = []
+        self.starts: list[np.ndarray] = []
+        if self.axis is None:
+            return
+        s = scale_axis(ds.x, self.axis)
+        for cut in split_cuts(s, min_train=space.dim + 2):
+            train = s <= cut
+            sub = _subset(ds, train)
+            data = pad(sub, size=size)
+            self.trains.append(train)
+            self.data.append(data)
+            self.starts.append(starts_fn(space, sub, data["stats"], self.rng))
+
+    def finish(self, modes: Sequence[np.ndarray], funs: Sequence[float],
+               covs: Sequence[np.ndarray]) -> Discrepancy | None:
+        """The discrepancy from the splits' optima and Laplace covariances."""
+        if self.axis is None:
+            return None
+        ds, axis, lik = self.ds, self.axis, self.space.likelihood
+        logs = {k: np.log10(ds.x[k]) for k in axis}
+        splits = []
+        for train, data, mode, fun, cov in zip(self.trains, self.data, modes, funs, covs,
+                                               strict=True):
+            if not np.isfinite(fun):
+                continue
+            out = _forecast(self.space, ds, train, data["stats"], mode, cov, self.rng)
+            if out is None:
+                continue
+            med, var = out
+            obs = np.log(ds.y[~train]) if lik.log_scale else ds.y[~train]
+            dist = box_distance({k: ds.x[k][~train] for k in axis}, axis,
+                                [float(logs[k][train].min()) for k in axis],
+                                [float(logs[k][train].max()) for k in axis])
+            cut = float(scale_axis({k: ds.x[k][train] for k in axis}, axis).max())
+            splits.append(SplitErrors(cut, int(train.sum()), dist, obs - med, var))
+        return fit_drift(axis, [float(v.min()) for v in logs.values()],
+                         [float(v.max()) for v in logs.values()], splits,
+                         log_scale=lik.log_scale, y_scale=float(np.std(ds.y)))
 
 
 def calibrate(space: Space, ds: Dataset, size: int, starts_fn: Callable[..., np.ndarray],
@@ -123,27 +174,47 @@ def calibrate(space: Space, ds: Dataset, size: int, starts_fn: Callable[..., np.
         ``None`` when the likelihood or the inputs admit no drift (counts, no positive
         input); a prior-only discrepancy when the data allow no split.
     """
-    lik = space.likelihood
-    if lik.name not in ("student_t_log", "normal_log", "normal"):
-        return None
-    axis = default_axis(space.law, ds.x, along)
-    if axis is None:
-        return None
-    s = scale_axis(ds.x, axis)
-    logs = {k: np.log10(ds.x[k]) for k in axis}
-    rng = np.random.default_rng([seed, 0x1F0])
-    splits = []
-    for cut in split_cuts(s, min_train=space.dim + 2):
-        train = s <= cut
-        out = _forecast(space, ds, train, size, starts_fn, rng)
-        if out is None:
-            continue
-        med, var = out
-        obs = np.log(ds.y[~train]) if lik.log_scale else ds.y[~train]
-        test = {k: ds.x[k][~train] for k in axis}
-        dist = box_distance(test, axis, [float(logs[k][train].min()) for k in axis],
-                            [float(logs[k][train].max()) for k in axis])
-        splits.append(SplitErrors(cut, int(train.sum()), dist, obs - med, var))
-    return fit_drift(axis, [float(v.min()) for v in logs.values()],
-                     [float(v.max()) for v in logs.values()], splits,
-                     log_scale=lik.log_scale, y_scale=float(np.std(ds.y)))
+    plan = Plan(space, ds, size, starts_fn, along, seed)
+    results = [initialize(space, data, starts) for data, starts in zip(plan.data, plan.starts,
+                                                                       strict=True)]
+    return plan.finish([r[0] for r in results], [r[1] for r in results],
+                       [r[2] for r in results])
+
+
+def calibrate_batch(space: Space, datasets: Sequence[Dataset], seeds: Sequence[int],
+                    size: int, solve: Callable[..., Any], hess: Callable[..., Any],
+                    shape: int, starts_fn: Callable[..., np.ndarray],
+                    along: Sequence[str] | None = None) -> list[Discrepancy | None]:
+    """:func:`calibrate` for many curves, the splits solved by ``fit_many``'s batched calls.
+
+    ``solve(starts, data)`` and ``hess(modes, data)`` are the batch's compiled optimiser
+    and Hessian over ``shape`` datasets: the splits of all curves are solved ``shape`` at
+    a time (the last group padded), so no new program is compiled.
+    """
+    from bayescale.engine._batching import stack_trees
+    from bayescale.engine._optimize import regularised_covariance
+
+    plans = [Plan(space, ds, size, starts_fn, along, sd) for ds, sd in zip(datasets, seeds,
+                                                                          strict=True)]
+    jobs = [(p, j) for p in plans for j in range(len(p.data))]
+    found: dict[tuple[int, int], tuple[np.ndarray, float, np.ndarray]] = {}
+    for lo in range(0, len(jobs), shape):
+        group = jobs[lo:lo + shape]
+        group = group + [group[-1]] * (shape - len(group))
+        data = stack_trees([p.data[j] for p, j in group])
+        starts = np.stack([p.starts[j] for p, j in group])
+        xs, fs = (np.asarray(a) for a in solve(jnp.asarray(starts), data))
+        fs = np.where(np.isfinite(fs) & np.all(np.isfinite(xs), axis=2), fs, np.inf)
+        best = np.argmin(fs, axis=1)
+        rows = np.arange(len(group))
+        modes, funs = xs[rows, best], fs[rows, best]
+        modes[~np.isfinite(funs)] = starts[~np.isfinite(funs), 0]
+        hs = np.asarray(hess(jnp.asarray(modes), data))
+        for k, (p, j) in enumerate(group[:len(jobs) - lo]):
+            found[(id(p), j)] = (modes[k], float(funs[k]),
+                                 regularised_covariance(hs[k], space.dim))
+    out = []
+    for p in plans:
+        res = [found[(id(p), j)] for j in range(len(p.data))]
+        out.append(p.finish([r[0] for r in res], [r[1] for r in res], [r[2] for r in res]))
+    return out

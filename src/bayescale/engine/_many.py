@@ -37,7 +37,8 @@ from bayescale.engine._batching import (
 )
 from bayescale.engine._compile_once import CompileOnce
 from bayescale.engine._data import pad
-from bayescale.engine._fit import _check_int, _starts, prepare
+from bayescale.engine._fit import _axis_inputs, _check_int, _starts, prepare
+from bayescale.engine._lfo import calibrate_batch
 from bayescale.engine._lanes import LaneSettings, build_lanes
 from bayescale.engine._newton import build_newton
 from bayescale.engine._nuts import NutsSettings, build_chain
@@ -149,7 +150,8 @@ def _chain_keys(seed: Any, indices: Any, num_chains: int) -> Any:
 
 def run_batch(space: Space, datasets: list, indices: Sequence[int], size: int,
               settings: NutsSettings, seed: int, num_starts: int,
-              strategy: str = "lanes", shape: int | None = None) -> dict[str, np.ndarray]:
+              strategy: str = "lanes", shape: int | None = None, discrepancy: bool = False,
+              along: Sequence[str] | None = None) -> dict[str, np.ndarray]:
     """Fit one batch of curves in one vectorised call (also the Dask task).
 
     ``shape`` pads the batch to that many curves (repeating its last curve), so that
@@ -215,10 +217,17 @@ def run_batch(space: Space, datasets: list, indices: Sequence[int], size: int,
     b, _, s, p = z.shape
     nat = unpack(jnp.asarray(z.reshape(b, c * s, p)), data["stats"])
     keep = slice(0, n_real)
+    t3 = time.perf_counter()
+    disc = (calibrate_batch(space, datasets[:n_real], [seed + int(i) for i in indices[:n_real]],
+                            size, solve, hess, len(datasets),
+                            lambda sp, d, st, r: _starts(sp, d, st, r, num_starts), along)
+            if discrepancy else [None] * n_real)
     return {"posterior": {k: np.asarray(v).reshape(b, c, s)[keep] for k, v in nat.items()},
             "diverging": np.asarray(div)[keep], "n_steps": np.asarray(steps)[keep],
             "acceptance_rate": np.asarray(acc)[keep], "step_size": np.asarray(step_size)[keep],
-            "timing": {"initialise_s": t1 - t0, "sample_s": t2 - t1}}
+            "discrepancy": disc,
+            "timing": {"initialise_s": t1 - t0, "sample_s": t2 - t1,
+                       "calibrate_s": time.perf_counter() - t3}}
 
 
 def fit_many(data: Any, law: Law | str, *, by: str | None = None,
@@ -228,7 +237,8 @@ def fit_many(data: Any, law: Law | str, *, by: str | None = None,
              seed: int = 0, progress: bool | None = None, batch_size: int | None = None,
              target_accept_prob: float = 0.8, max_tree_depth: int = 10,
              dense_mass: bool = True, num_starts: int = 6, client: Any = None,
-             strategy: str | None = None):
+             strategy: str | None = None, discrepancy: bool = True,
+             along: str | Sequence[str] | None = None):
     """Fit one law to many curves in vectorised NUTS runs.
 
     Parameters
@@ -256,6 +266,9 @@ def fit_many(data: Any, law: Law | str, *, by: str | None = None,
         leapfrog step per turn, so no chain waits for a deeper tree elsewhere in the
         batch; ``"vmap"`` runs NumPyro's NUTS for the batch in lockstep; ``"map"`` runs
         NumPyro's NUTS one curve after another inside one compiled call.
+    discrepancy, along
+        As in :func:`bayescale.fit`: each curve's drift beyond its data, learnt from
+        its own leave-future-out splits (solved in the batches' compiled calls).
 
     Returns
     -------
@@ -282,6 +295,9 @@ def fit_many(data: Any, law: Law | str, *, by: str | None = None,
         space = space or sp
         datasets.append(ds)
     assert space is not None
+    if not isinstance(discrepancy, bool | np.bool_):
+        raise BayescaleError(f"discrepancy must be True or False, got {discrepancy!r}")
+    axis = _axis_inputs(space.law, datasets[0], along)
     size = curve_bucket(max(ds.n for ds in datasets))
     n_dev = jax.local_device_count()
     strategy = _strategy(strategy)
@@ -294,7 +310,8 @@ def fit_many(data: Any, law: Law | str, *, by: str | None = None,
     results: list[dict[str, Any]] = []
     if client is not None:
         futures = [client.submit(run_batch, space, [datasets[i] for i in idx], idx, size,
-                                 settings, seed, num_starts, strategy, shape, pure=False)
+                                 settings, seed, num_starts, strategy, shape,
+                                 bool(discrepancy), axis, pure=False)
                    for idx in chunks]
         results = client.gather(futures)
     else:
@@ -302,7 +319,7 @@ def fit_many(data: Any, law: Law | str, *, by: str | None = None,
 
         def one(idx: list[int]) -> dict[str, Any]:
             return run_batch(space, [datasets[i] for i in idx], idx, size, settings, seed,
-                             num_starts, strategy, shape)
+                             num_starts, strategy, shape, bool(discrepancy), axis)
 
         with progress_bar(len(datasets), f"fit_many {space.law.name}",
                           progress_enabled(progress)) as update:
@@ -324,7 +341,7 @@ def fit_many(data: Any, law: Law | str, *, by: str | None = None,
     stats = {k: np.concatenate([r[k] for r in results])
              for k in ("diverging", "n_steps", "acceptance_rate", "step_size")}
     return FitCollection(
-        keys=keys, law=space.law, likelihood=space.likelihood, priors=dict(space.user_priors),
+        discrepancies=[d for r in results for d in r["discrepancy"]], keys=keys, law=space.law, likelihood=space.likelihood, priors=dict(space.user_priors),
         datasets=datasets, posterior=posterior, sample_stats=stats,
         settings={"num_chains": num_chains, "num_warmup": num_warmup,
                   "num_samples": num_samples, "seed": seed,
@@ -335,4 +352,4 @@ def fit_many(data: Any, law: Law | str, *, by: str | None = None,
                   "threads": 1 if client is not None else batch_threads(len(chunks), n_dev)},
         timing={"total_s": time.perf_counter() - t0,
                 **{k: sum(r["timing"][k] for r in results)  # summed over batches
-                   for k in ("initialise_s", "sample_s")}}, by=by)
+                   for k in ("initialise_s", "sample_s", "calibrate_s")}}, by=by)

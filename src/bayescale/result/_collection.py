@@ -51,7 +51,8 @@ class FitCollection:
                  priors: Mapping[str, Prior], datasets: Sequence[Dataset],
                  posterior: Mapping[str, np.ndarray], sample_stats: Mapping[str, np.ndarray],
                  settings: Mapping[str, Any], timing: Mapping[str, float],
-                 by: str | None = None, _warn: bool = True) -> None:
+                 by: str | None = None, discrepancies: Sequence[Any] | None = None,
+                 _warn: bool = True) -> None:
         self.keys = list(keys)
         self.law, self.likelihood = law, likelihood
         self.priors = MappingProxyType(dict(priors))
@@ -61,6 +62,7 @@ class FitCollection:
         self.settings = MappingProxyType(dict(settings))
         self.timing = MappingProxyType(dict(timing))
         self.by = by
+        self.discrepancies = tuple(discrepancies or [None] * len(self.keys))
         self._index = {k: i for i, k in enumerate(self.keys)}
         self._conv: dict[str, np.ndarray] | None = None
         self._frozen = True
@@ -96,7 +98,7 @@ class FitCollection:
                    dataset=self.datasets[i],
                    posterior={k: v[i] for k, v in self.posterior.items()},
                    sample_stats={k: v[i] for k, v in self.sample_stats.items()},
-                   settings=self.settings)
+                   settings=self.settings, discrepancy=self.discrepancies[i])
 
     @property
     def param_names(self) -> tuple[str, ...]:

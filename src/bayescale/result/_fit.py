@@ -216,8 +216,9 @@ class Fit:
         by_inp, by_col = _predict.resolve_inputs(self.law, self.x, inputs)
         frame = _predict.quantile_frame(by_col, draws, ci_prob)
         frame.attrs["band"] = self.band_label(kind, discrepancy)
-        frame.attrs["decades_beyond"] = (self.discrepancy.distance(by_inp) if
-                                         self.discrepancy else np.zeros(len(frame)))
+        # a list, not an array: pandas compares attrs when frames are concatenated
+        frame.attrs["decades_beyond"] = (self.discrepancy.distance(by_inp).tolist() if
+                                         self.discrepancy else [0.0] * len(frame))
         frame.attrs["ci_prob"] = float(ci_prob)
         return frame
 
