@@ -38,8 +38,8 @@ from bayescale.engine._batching import (
 from bayescale.engine._compile_once import CompileOnce
 from bayescale.engine._data import pad
 from bayescale.engine._fit import _axis_inputs, _check_int, _starts, prepare
-from bayescale.engine._lfo import calibrate_batch
 from bayescale.engine._lanes import LaneSettings, build_lanes
+from bayescale.engine._lfo import calibrate_batch
 from bayescale.engine._newton import build_newton
 from bayescale.engine._nuts import NutsSettings, build_chain
 from bayescale.engine._optimize import build_solvers, regularised_covariance
@@ -341,7 +341,8 @@ def fit_many(data: Any, law: Law | str, *, by: str | None = None,
     stats = {k: np.concatenate([r[k] for r in results])
              for k in ("diverging", "n_steps", "acceptance_rate", "step_size")}
     return FitCollection(
-        discrepancies=[d for r in results for d in r["discrepancy"]], keys=keys, law=space.law, likelihood=space.likelihood, priors=dict(space.user_priors),
+        discrepancies=[d for r in results for d in r["discrepancy"]], keys=keys,
+        law=space.law, likelihood=space.likelihood, priors=dict(space.user_priors),
         datasets=datasets, posterior=posterior, sample_stats=stats,
         settings={"num_chains": num_chains, "num_warmup": num_warmup,
                   "num_samples": num_samples, "seed": seed,
