@@ -73,6 +73,9 @@ def _print_fit(fit) -> None:
         print(f"divergences {d['divergences']}, max R-hat {d['max_r_hat']:.4f}, "
               f"min bulk ESS {d['min_ess_bulk']:.0f}, {d['mean_leapfrog_steps']:.1f} "
               f"leapfrog steps/draw, {d['timing'].get('total_s', float('nan')):.1f} s")
+        from bayescale.result._calibration import calibration_text
+
+        print(calibration_text(fit.discrepancy))
 
 
 def _save_plot(fit, path: str) -> None:

@@ -86,3 +86,9 @@ def test_fit_many_calibrates_each_curve():
     off = bs.fit_many(curves, "saturating_power", x="C", y="loss", num_chains=2,
                       num_warmup=50, num_samples=50, progress=False, discrepancy=False)
     assert all(off[k].discrepancy is None for k in curves)
+
+
+def test_html_says_what_the_bands_include(saturating_fit):
+    h = saturating_fit._repr_html_()
+    assert "bands beyond the data include the law&#x27;s drift along x" in h
+    assert "leave-future-out splits" in h

@@ -43,6 +43,8 @@ def fit_html(fit: Fit, ci_prob: float = 0.9) -> str:
     title = (f"{fit.law.name}: {fit.law.formula} — {fit.likelihood.name}, "
              f"{fit.dataset.n} points, {fit.num_chains} chains × "
              f"{fit.num_draws // fit.num_chains} draws")
+    from bayescale.result._calibration import calibration_text
+
     return (f'<div class="bayescale-fit" style="{_STYLE}"><p><b>{e(title)}</b></p>'
             f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
-            f"<p>{e(diag)}</p></div>")
+            f"<p>{e(diag)}</p><p>{e(calibration_text(fit.discrepancy))}</p></div>")
