@@ -23,8 +23,8 @@ from bayescale.engine._space import Space
 
 __all__ = ["FRACTIONS", "Plan", "calibrate", "default_axis", "split_cuts"]
 
-#: Training fractions (of the distinct scale-axis values) of the splits.
-FRACTIONS = (0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
+#: Where the splits cut, as fractions of the data's range on the scale axis.
+FRACTIONS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 _DRAWS = 400
 #: Inputs that are not scale (a repetition count, a pool index, bit widths).
 _SCALE_INPUTS = {"data_constrained": ("N", "D"), "data_filtering": ("n",),
@@ -42,15 +42,23 @@ def default_axis(law: Any, x: dict[str, np.ndarray], along: Sequence[str] | None
 
 def split_cuts(s: np.ndarray, min_train: int, fractions: Sequence[float] = FRACTIONS
                ) -> list[float]:
-    """Cut points: the training part holds the points with ``s <= cut``."""
+    """Cut points: the training part holds the points with ``s <= cut``.
+
+    The cuts sit at ``fractions`` of the data's range on the (log) scale axis, snapped
+    down to a data value, so that the splits forecast over distances up to most of the
+    range whatever the spacing of the points (a grid dense at large ``x``, such as
+    ``k = 1 ... 100``, would otherwise give only short forecasts).
+    """
     u = np.unique(s)
-    cuts = []
+    lo, span = float(u[0]), float(u[-1] - u[0])
+    cuts: list[float] = []
     for f in fractions:
-        k = int(np.ceil(f * u.size)) - 1
-        if 0 <= k < u.size - 1:
-            cut = float(u[k])
-            if np.sum(s <= cut) >= min_train and cut not in cuts:
-                cuts.append(cut)
+        below = u[u <= lo + f * span + 1e-12 * max(span, 1.0)]
+        if below.size == 0 or below[-1] >= u[-1]:
+            continue
+        cut = float(below[-1])
+        if np.sum(s <= cut) >= min_train and cut not in cuts:
+            cuts.append(cut)
     return cuts
 
 
@@ -75,7 +83,9 @@ def _forecast(space: Space, ds: Dataset, train: np.ndarray, stats: Any, mode: np
     z = mode + (chol @ rng.standard_normal((space.dim, _DRAWS))).T
     nat = space.natural(z, stats)
     lik, law = space.likelihood, space.law
-    xs = {k: jnp.asarray(v[~train]) for k, v in ds.x.items()}
+    # mean and noise draws at every point of the dataset (one shape for all splits: one
+    # compilation each), then the held-out points
+    xs = {k: jnp.asarray(v) for k, v in ds.x.items()}
     params = {k: jnp.asarray(nat[k]) for k in law.param_names}
     log_mu = np.asarray(_mean_fn(law, True)(params, xs)) if lik.log_scale else None
     mu = None if lik.log_scale else np.asarray(_mean_fn(law, False)(params, xs))
@@ -85,7 +95,7 @@ def _forecast(space: Space, ds: Dataset, train: np.ndarray, stats: Any, mode: np
     key = jax.random.PRNGKey(int(rng.integers(2**31)))
     with np.errstate(all="ignore"):
         y = np.asarray(lik.sample(key, None if log_mu is None else jnp.asarray(log_mu),
-                                  None if mu is None else jnp.asarray(mu), noise))
+                                  None if mu is None else jnp.asarray(mu), noise))[:, ~train]
         pred = np.log(y) if lik.log_scale else y
     ok = np.all(np.isfinite(pred), axis=1)
     if ok.sum() < _DRAWS // 2:
