@@ -205,18 +205,23 @@ class Discrepancy:
         return m[i], t[i]
 
     def paths(self, d: np.ndarray, n: int, seed: int) -> np.ndarray:
-        """``n`` draws of the drift at distances ``d``: ``m d + tau W(d)``, ``(n, len(d))``.
+        """``n`` draws of the drift at distances ``d``: ``m d + tau W(d)``, ``(n, points)``.
 
         ``W`` is one standard Brownian motion per draw along the distance, so a drawn
-        curve's drift is continuous and its variance grows linearly with ``d``.
+        curve's drift is continuous and its variance grows linearly with ``d``. ``d`` is
+        one row of distances shared by all draws, or one row per draw (``(n, points)``,
+        e.g. the compute-optimal path of each draw).
         """
         d = np.asarray(d, dtype=float)
         m, tau = self.hyper_draws(n, seed)
-        u, inv = np.unique(d, return_inverse=True)
         rng = np.random.default_rng([seed, 0xB0])
-        steps = np.sqrt(np.diff(u, prepend=0.0))[None, :] * rng.standard_normal((n, u.size))
-        w = np.cumsum(steps, axis=1)[:, inv.ravel()].reshape(n, *d.shape)
-        return m.reshape(-1, *([1] * d.ndim)) * d + tau.reshape(-1, *([1] * d.ndim)) * w
+        rows = np.broadcast_to(np.atleast_2d(d), (n, d.shape[-1]))
+        order = np.argsort(rows, axis=1, kind="stable")
+        srt = np.take_along_axis(rows, order, axis=1)
+        steps = np.sqrt(np.diff(srt, axis=1, prepend=0.0)) * rng.standard_normal(srt.shape)
+        w = np.empty_like(srt)
+        np.put_along_axis(w, order, np.cumsum(steps, axis=1), axis=1)
+        return m[:, None] * rows + tau[:, None] * w
 
     # ---- where the drift acts -----------------------------------------------------
     def distance(self, x: Mapping[str, np.ndarray]) -> np.ndarray:

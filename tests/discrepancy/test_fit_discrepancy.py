@@ -92,3 +92,16 @@ def test_html_says_what_the_bands_include(saturating_fit):
     h = saturating_fit._repr_html_()
     assert "bands beyond the data include the law&#x27;s drift along x" in h
     assert "leave-future-out splits" in h
+
+
+def test_compute_optimal_loss_includes_the_drift(chinchilla_fit):
+    c_max = float((6 * chinchilla_fit.data["N"] * chinchilla_fit.data["D"]).max())
+    c = [c_max / 100, 1000 * c_max]
+    with_d = chinchilla_fit.compute_optimal(C=c).set_index(["C", "quantity"])
+    without = chinchilla_fit.compute_optimal(C=c, discrepancy=False).set_index(["C", "quantity"])
+    w = with_d["upper"] - with_d["lower"]
+    w0 = without["upper"] - without["lower"]
+    assert w[(c[1], "loss")] > 1.2 * w0[(c[1], "loss")]       # far beyond: wider
+    for q in ("N_opt", "D_opt", "a"):                           # the allocation is the law's
+        np.testing.assert_allclose(with_d.loc[(c[1], q), "median"],
+                                   without.loc[(c[1], q), "median"])

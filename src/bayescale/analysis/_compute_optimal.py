@@ -42,8 +42,13 @@ def _closed_form(p, log_c6):
     return log_g + p["beta"] / s * log_c6, p["beta"] / s
 
 
-def optimal_draws(fit: Fit, C: Any, *, flops_per_token: float = 6.0) -> dict[str, np.ndarray]:
-    """Draws of N*, D*, D*/N*, loss and the exponent a at each C, ``(num_draws, len(C))``."""
+def optimal_draws(fit: Fit, C: Any, *, flops_per_token: float = 6.0,
+                  discrepancy: bool = True, seed: int = 0) -> dict[str, np.ndarray]:
+    """Draws of N*, D*, D*/N*, loss and the exponent a at each C, ``(num_draws, len(C))``.
+
+    With ``discrepancy`` (default) the loss at each draw's optimum includes the fit's
+    drift beyond the data (see :mod:`bayescale.discrepancy`); N* and D* are the law's.
+    """
     law = fit.law
     if set(law.inputs) != {"N", "D"}:
         raise BayescaleError(f"compute_optimal needs a law of N and D; law {law.name!r} takes "
@@ -77,12 +82,21 @@ def optimal_draws(fit: Fit, C: Any, *, flops_per_token: float = 6.0) -> dict[str
     log_n, a, log_l = jax.jit(jax.vmap(one))(params)
     log_n, a, log_l = np.asarray(log_n), np.asarray(a), np.asarray(log_l)
     log_d = np.asarray(log_c)[None, :] - log_n
-    return {"N_opt": np.exp(log_n), "D_opt": np.exp(log_d), "D_over_N": np.exp(log_d - log_n),
+    n_opt, d_opt = np.exp(log_n), np.exp(log_d)
+    disc = getattr(fit, "discrepancy", None) if discrepancy else None
+    if disc is not None and set(disc.axis) <= {"N", "D"}:
+        dist = disc.distance({"N": n_opt, "D": d_opt})
+        shift = disc.paths(dist, dist.shape[0], seed)
+        log_l = log_l + shift if disc.log_scale else log_l
+        if not disc.log_scale:
+            return {"N_opt": n_opt, "D_opt": d_opt, "D_over_N": np.exp(log_d - log_n),
+                    "loss": np.exp(log_l) + shift, "a": a}
+    return {"N_opt": n_opt, "D_opt": d_opt, "D_over_N": np.exp(log_d - log_n),
             "loss": np.exp(log_l), "a": a}
 
 
 def compute_optimal(fit: Fit, C: Any, *, ci_prob: float = 0.9,
-                    flops_per_token: float = 6.0) -> pd.DataFrame:
+                    flops_per_token: float = 6.0, discrepancy: bool = True) -> pd.DataFrame:
     """Compute-optimal model size and data for a budget, with credible intervals.
 
     Minimises the fitted ``L(N, D)`` along ``C = flops_per_token * N * D`` for every
@@ -100,6 +114,8 @@ def compute_optimal(fit: Fit, C: Any, *, ci_prob: float = 0.9,
         Mass of the equal-tailed intervals.
     flops_per_token : float, default 6.0
         FLOPs per parameter per token (``C = 6 N D``).
+    discrepancy : bool, default True
+        Include the fit's drift beyond the data in the loss at the optimum.
 
     Returns
     -------
@@ -109,7 +125,7 @@ def compute_optimal(fit: Fit, C: Any, *, ci_prob: float = 0.9,
     """
     if not 0 < ci_prob < 1:
         raise BayescaleError(f"ci_prob must be in (0, 1), got {ci_prob!r}")
-    draws = optimal_draws(fit, C, flops_per_token=flops_per_token)
+    draws = optimal_draws(fit, C, flops_per_token=flops_per_token, discrepancy=discrepancy)
     c = np.atleast_1d(np.asarray(C, dtype=float))
     q = [(1 - ci_prob) / 2, 0.5, (1 + ci_prob) / 2]
     rows = []

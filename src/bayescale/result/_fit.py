@@ -254,15 +254,16 @@ class Fit:
 
         return calibration_frame(self.discrepancy)
 
-    def compute_optimal(self, C: Any, ci_prob: float = 0.9, *,
-                        flops_per_token: float = 6.0) -> pd.DataFrame:
+    def compute_optimal(self, C: Any, ci_prob: float = 0.9, *, flops_per_token: float = 6.0,
+                        discrepancy: bool = True) -> pd.DataFrame:
         """Compute-optimal N*, D* under C = 6 N D, with credible intervals.
 
         See :func:`bayescale.analysis.compute_optimal`.
         """
         from bayescale.analysis import compute_optimal
 
-        return compute_optimal(self, C, ci_prob=ci_prob, flops_per_token=flops_per_token)
+        return compute_optimal(self, C, ci_prob=ci_prob, flops_per_token=flops_per_token,
+                               discrepancy=discrepancy)
 
     def log_likelihood(self) -> np.ndarray:
         """Pointwise log density of each observation, ``(chain, draw, n)``."""

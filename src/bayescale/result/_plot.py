@@ -38,6 +38,7 @@ def plot_fit(fit: Fit, ax: Any = None, *, ci_levels: Sequence[float] = (0.5, 0.8
         grid = np.logspace(lo, hi, num_points)
         draws = fit.predict_draws(kind=kind, **{col: grid})
         xlabel, x_obs, x_max = col, xv, xv.max()
+        band = fit.band_label(kind)
     elif set(law.inputs) == {"N", "D"}:
         from bayescale.analysis import optimal_draws
 
@@ -45,13 +46,14 @@ def plot_fit(fit: Fit, ax: Any = None, *, ci_levels: Sequence[float] = (0.5, 0.8
         grid = np.logspace(np.log10(c_obs.min()), np.log10(c_obs.max() * extend), num_points)
         draws = optimal_draws(fit, grid)["loss"]
         xlabel, x_obs, x_max = "C = 6ND (compute-optimal loss)", c_obs, c_obs.max()
+        band = fit.band_label("mean")
     else:
         raise NotImplementedError(f"plot() handles one-input laws and laws of (N, D); "
                                   f"{law.name!r} takes {list(law.inputs)}")
     for level in sorted(ci_levels, reverse=True):
         q_lo, q_hi = np.quantile(draws, [(1 - level) / 2, (1 + level) / 2], axis=0)
         ax.fill_between(grid, q_lo, q_hi, color=color, alpha=0.15 + 0.15 * (1 - level),
-                        lw=0, label=f"{level:.0%} band")
+                        lw=0, label=f"{level:.0%} band: {band}")
     ax.plot(grid, np.median(draws, axis=0), color=color, lw=1.8, label="posterior median")
     ax.scatter(x_obs, ds.y, s=12, color="k", zorder=3, label="observed")
     ax.axvspan(x_max, grid.max(), color="0.5", alpha=0.08, lw=0, label="extrapolation")
