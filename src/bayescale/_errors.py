@@ -1,4 +1,4 @@
-"""Exceptions raised by bayescale for bad input.
+"""Exceptions raised by bayescale for bad input, and its warnings.
 
 Every error names the bad value and says what is accepted.
 """
@@ -22,6 +22,18 @@ class LawError(BayescaleError):
 
 class PriorError(BayescaleError):
     """An unknown prior family, a prior for an unknown parameter or bad prior arguments."""
+
+
+class FitFileError(BayescaleError):
+    """A saved fit that cannot be loaded: unreadable, malformed or inconsistent."""
+
+
+class BayescaleWarning(UserWarning):
+    """Base class for bayescale's warnings about its own machinery."""
+
+
+class CacheWarning(BayescaleWarning):
+    """An on-disk cache entry was ignored (corrupt or unwritable); the fit goes on."""
 
 
 def one_of(valid: Iterable[str]) -> str:
