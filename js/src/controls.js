@@ -125,7 +125,8 @@ export function renderLegend(doc, el, m) {
   const items = [];
   if (m.median.length) items.push(["bs-key-median", "median"]);
   [...m.bands].sort((a, b) => a.level - b.level).forEach((b, i, all) => {
-    items.push([`bs-key-band bs-key-band-${all.length - 1 - i}`, `${formatLevel(b.level)} credible`]);
+    const what = m.band_label ? `: ${m.band_label}` : " credible";
+    items.push([`bs-key-band bs-key-band-${all.length - 1 - i}`, `${formatLevel(b.level)}${what}`]);
   });
   if (m.points.length) items.push(["bs-key-point", "observed"]);
   if (m.heldout_points.length) items.push(["bs-key-heldout", "held out"]);

@@ -16,7 +16,7 @@ import { ViewFrame } from "./view.js";
 export const TRAITS = [
   "x_label", "y_label", "log_x", "log_y", "grid_x", "median", "bands", "ci_levels", "points",
   "heldout_points", "target_x", "target_readout", "height", "inputs", "slice_mode",
-  "slice_input", "slice_value", "status",
+  "slice_input", "slice_value", "status", "band_label",
 ];
 /** Traits that move the automatic home range (used while x_domain/y_domain are []). */
 const REHOME = ["log_x", "log_y", "grid_x", "median", "bands", "points", "heldout_points"];
@@ -39,6 +39,7 @@ export function snapshot(model) {
     x_domain: g("x_domain", []), y_domain: g("y_domain", []), theme: g("theme", "auto"),
     height: g("height", 360), inputs: g("inputs", []), slice_mode: g("slice_mode", ""),
     slice_input: g("slice_input", ""), slice_value: g("slice_value", null), status: g("status", ""),
+    band_label: g("band_label", ""),
   };
 }
 

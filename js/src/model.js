@@ -29,6 +29,7 @@
  * @property {"extrapolation"} _view
  * @property {string} x_label
  * @property {string} y_label
+ * @property {string} [band_label] what the bands are ("new observation + discrepancy"...)
  * @property {boolean} log_x
  * @property {boolean} log_y
  * @property {number[]} grid_x

@@ -12,7 +12,7 @@ export function defaults() {
   const med = grid.map((x) => 1.7 + 5 * (x / 1e18) ** -0.15);
   const band = (level, w) => ({ level, lower: med.map((m) => m - w), upper: med.map((m) => m + w) });
   return {
-    _view: "extrapolation", x_label: "C", y_label: "loss", log_x: true, log_y: false,
+    _view: "extrapolation", x_label: "C", y_label: "loss", band_label: "", log_x: true, log_y: false,
     grid_x: grid, median: med, ci_levels: [0.5, 0.8, 0.95],
     bands: [band(0.5, 0.05), band(0.8, 0.1), band(0.95, 0.2)],
     points: Array.from({ length: 12 }, (_, i) => ({ x: grid[i * 2], y: med[i * 2] + 0.01 })),

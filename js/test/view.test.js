@@ -20,6 +20,15 @@ describe("extrapolation view", () => {
     expect(el.querySelectorAll(".bs-legend-item").length).toBe(7);
   });
 
+  it("says in the legend what the bands are", () => {
+    const text = (el) => [...el.querySelectorAll(".bs-legend-item")].map((i) => i.textContent);
+    expect(text(mount().el)).toContain("95% credible");
+    resetDocument();
+    const labelled = text(mount({ band_label: "new observation + discrepancy" }).el);
+    expect(labelled).toContain("95%: new observation + discrepancy");
+    expect(labelled).toContain("50%: new observation + discrepancy");
+  });
+
   it("labels the log x axis with decades in scientific notation", () => {
     const { el } = mount();
     const labels = [...el.querySelectorAll(".bs-x-axis .tick text")].map((t) => t.textContent);

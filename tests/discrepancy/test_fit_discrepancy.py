@@ -105,3 +105,10 @@ def test_compute_optimal_loss_includes_the_drift(chinchilla_fit):
     for q in ("N_opt", "D_opt", "a"):                           # the allocation is the law's
         np.testing.assert_allclose(with_d.loc[(c[1], q), "median"],
                                    without.loc[(c[1], q), "median"])
+
+
+def test_widget_names_its_bands(saturating_fit):
+    view = saturating_fit.widget()
+    assert view.band_label == "mean curve + discrepancy"
+    assert saturating_fit.widget(kind="predictive").band_label == (
+        "new observation + discrepancy")

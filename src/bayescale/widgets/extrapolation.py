@@ -45,6 +45,8 @@ class ExtrapolationWidget(anywidget.AnyWidget):
 
     x_label = t.Unicode("x", help="Name of the x axis (the law's input).").tag(sync=True)
     y_label = t.Unicode("y", help="Name of the y axis (the response).").tag(sync=True)
+    band_label = t.Unicode("", help="What the bands are, e.g. 'new observation + "
+                           "discrepancy' ('' reads 'credible').").tag(sync=True)
     log_x = t.Bool(True, help="Log-scaled x axis.").tag(sync=True)
     log_y = t.Bool(False, help="Log-scaled y axis.").tag(sync=True)
     grid_x = t.List(help="Increasing x values of the median and bands.").tag(sync=True)
@@ -187,6 +189,8 @@ class ExtrapolationWidget(anywidget.AnyWidget):
             for k, v in traits.items():
                 setattr(self, k, v)
             self.y_label = str(fit.y)
+            label = getattr(fit, "band_label", None)
+            self.band_label = label(kind) if callable(label) else ""
         self.refresh()
 
     # ---- recomputation -------------------------------------------------------------
