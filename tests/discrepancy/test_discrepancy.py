@@ -57,7 +57,7 @@ def test_paths_moments(monkeypatch):
 def test_recovers_drift_from_many_splits():
     rng = np.random.default_rng(1)
     splits = [_split(rng, n=12, m=0.04, tau=0.02) for _ in range(40)]
-    s = fit_drift(("x",), (0.0,), (1.0,), splits).summary()
+    s = fit_drift(("x",), (0.0,), (1.0,), splits, mean_drift=True).summary()
     assert s["drift_mean"] == pytest.approx(0.04, abs=3 * s["drift_mean_sd"] + 2e-3)
     assert s["drift_tau"] == pytest.approx(0.02, abs=3 * s["drift_tau_sd"] + 2e-3)
 
@@ -90,3 +90,13 @@ def test_round_trip_and_rejects_malformed():
         Discrepancy.from_dict(bad)
     with pytest.raises(bs.BayescaleError, match="malformed"):
         Discrepancy.from_dict({"axis": ["x"]})
+
+
+def test_default_keeps_the_median():
+    rng = np.random.default_rng(3)
+    splits = [_split(rng, n=12, m=0.05, tau=0.02) for _ in range(10)]
+    disc = fit_drift(("x",), (0.0,), (1.0,), splits)
+    assert disc.summary()["drift_mean"] == 0.0 and not disc.mean_drift
+    p = disc.paths(np.array([1.0, 2.0]), 20000, 0)
+    np.testing.assert_allclose(np.median(p, axis=0), 0.0, atol=0.01)
+    assert Discrepancy.from_dict(disc.to_dict()).to_dict() == disc.to_dict()
