@@ -9,6 +9,7 @@ import xarray as xr
 
 import bayescale as bs
 from bayescale.likelihoods import beta_binomial, binomial, likelihood_spec, spec_to_likelihood
+from bayescale.result._io import FitFileWarning
 
 ITEMS = 1234567  # more digits than the likelihood's name keeps
 
@@ -53,21 +54,40 @@ def test_save_load_roundtrip(tmp_path, make):
     for kind in ("mean", "predictive"):
         pd.testing.assert_frame_equal(back.predict(kind=kind, **grid),
                                       fit.predict(kind=kind, **grid))
-    # files written before the likelihood's options were stored (name only) still load
-    old = _rewrite_meta(path, tmp_path / "old.nc", lambda m: m.pop("likelihood_spec"))
-    assert bs.load(old).likelihood is lik
-    # a likelihood this version cannot rebuild is an error that names it and the file
-    unknown = _rewrite_meta(path, tmp_path / "unknown.nc", _unknown_likelihood)
+    # files written before the likelihood's options were stored (name only, format
+    # version 1, no digest) still load, with a warning that they cannot be verified
+    old = _rewrite_meta(path, tmp_path / "old.nc", _version_1)
+    with pytest.warns(FitFileWarning, match="format version 1"):
+        assert bs.load(old).likelihood is lik
+    # a likelihood this version cannot rebuild (a file written by a newer bayescale,
+    # digest and all) is an error that names it and the file
+    unknown = _rewrite_meta(path, tmp_path / "unknown.nc", _unknown_likelihood, resign=True)
     with pytest.raises(bs.BayescaleError, match=r"unknown\.nc.*unknown likelihood 'poisson_7'"):
         bs.load(unknown)
+    # edited without a new digest: rejected as modified
+    edited = _rewrite_meta(path, tmp_path / "edited.nc", _unknown_likelihood)
+    with pytest.raises(bs.BayescaleError, match=r"edited\.nc' was modified or damaged"):
+        bs.load(edited)
 
 
-def _rewrite_meta(src, dst, edit):
-    """Copy the saved fit ``src`` to ``dst`` with its JSON metadata edited in place."""
+def _version_1(meta):
+    meta.pop("likelihood_spec")
+    meta.pop("digest")
+    meta["format_version"] = 1
+
+
+def _rewrite_meta(src, dst, edit, resign=False):
+    """Copy the saved fit ``src`` to ``dst`` with its JSON metadata edited in place
+    (``resign``: with the digest of the edited contents, as bayescale would write it)."""
+    from bayescale.result._io import _digest
+
     with xr.open_datatree(src, engine="h5netcdf") as tree:
         tree = tree.load()
     meta = json.loads(tree.attrs["bayescale"])
     edit(meta)
+    if resign:
+        meta["digest"] = _digest(meta, {g: {k: v.values for k, v in tree[g].data_vars.items()}
+                                        for g in ("posterior", "sample_stats")})
     tree.attrs["bayescale"] = json.dumps(meta)
     tree.to_netcdf(dst, engine="h5netcdf")
     return dst
