@@ -108,7 +108,7 @@ def test_malformed_likelihood_spec_is_a_clear_error():
 @pytest.mark.parametrize("law", [bs.laws.bnsl(2), bs.laws.sigmoid_accuracy(0.25, False),
                                  bs.laws.get("data_filtering", n_pools=3)])
 def test_factory_laws_are_stored_with_their_options(law):
-    from bayescale.result._io import _law_from_spec, _law_spec
+    from bayescale.result._law_spec import _law_from_spec, _law_spec
 
     spec = _law_spec(law)
     assert spec["kind"] == "registry"

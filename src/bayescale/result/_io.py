@@ -23,7 +23,6 @@ import json
 import os
 import stat
 import warnings
-from numbers import Integral, Real
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,15 +32,12 @@ import numpy as np
 
 from bayescale import likelihoods as _lik
 from bayescale._errors import BayescaleError, BayescaleWarning, FitFileError
-from bayescale.data import Dataset
-from bayescale.discrepancy import Discrepancy
-from bayescale.engine._data import make_stats, pad
+from bayescale.engine._data import pad
 from bayescale.engine._potential import log_likelihood_points
 from bayescale.engine._space import make_space
-from bayescale.laws import _registry
-from bayescale.laws._formula import from_formula
 from bayescale.laws._law import Law
-from bayescale.priors import Prior
+from bayescale.result._fit_file import _build
+from bayescale.result._law_spec import _law_spec
 
 if TYPE_CHECKING:  # pragma: no cover
     from bayescale.result._fit import Fit
@@ -51,12 +47,6 @@ __all__ = ["FitFileWarning", "load", "pointwise_log_likelihood", "save", "to_dat
 #: 1: no digest (still loads, with a warning); 2: digest over metadata and arrays.
 FORMAT_VERSION = 2
 _KNOWN_VERSIONS = (1, 2)
-#: The sampler statistics a fit may carry; the first four are required.
-_STATS = ("diverging", "n_steps", "acceptance_rate", "step_size", "lp", "energy")
-#: Bounds on the options of registered law factories stored in a file: building a law is
-#: cheap only for small ones (``bnsl`` with a million breaks would not finish).
-_OPTION_BOUNDS = {"n_breaks": (1, 8), "n_pools": (1, 32)}
-_MAX_TREE_DEPTH = 30
 
 
 class FitFileWarning(BayescaleWarning):
@@ -90,89 +80,6 @@ def to_datatree(fit: Fit) -> Any:
         attrs={"/": {"bayescale_law": fit.law.name,
                      "bayescale_likelihood": fit.likelihood.name}},
     )
-
-
-#: Registered law factories: the options that their laws' keys carry, in order.
-_FACTORY_OPTIONS = {"bnsl": ("n_breaks",), "sigmoid_accuracy": ("floor", "increasing"),
-                    "data_filtering": ("n_pools",)}
-
-
-def _law_spec(law: Law) -> dict[str, Any]:
-    if law.key and law.key[0] == "formula":
-        return {"kind": "formula", "formula": law.key[1], "inputs": list(law.key[2]),
-                "priors": {k: v.to_dict() for k, v in law.key[3]}, "name": law.name}
-    if law.key and law.key[0] == "law" and law.key[1] in _FACTORY_OPTIONS:
-        names = _FACTORY_OPTIONS[law.key[1]]
-        return {"kind": "registry", "name": law.key[1],
-                "options": dict(zip(names, law.key[2:2 + len(names)], strict=True))}
-    if law.name in _registry.names() and _registry.get(law.name) is law:
-        return {"kind": "registry", "name": law.name, "options": {}}
-    return {"kind": "custom", "name": law.name, "formula": law.formula}
-
-
-def _check_options(name: str, options: Any) -> dict[str, Any]:
-    if not isinstance(options, dict):
-        raise FitFileError(f"the options of law {name!r} are not a mapping: {options!r}")
-    allowed = _FACTORY_OPTIONS.get(name, ())
-    bad = sorted(set(options) - set(allowed))
-    if bad:
-        raise FitFileError(f"law {name!r} takes the options {list(allowed)}, the file "
-                           f"gives {bad}")
-    for key, value in options.items():
-        if key in _OPTION_BOUNDS:
-            lo, hi = _OPTION_BOUNDS[key]
-            if (isinstance(value, bool) or not isinstance(value, Integral)
-                    or not lo <= value <= hi):
-                raise FitFileError(f"law {name!r}: option {key}={value!r} is out of the "
-                                   f"range a saved fit may hold (an integer {lo}..{hi})")
-        elif key == "floor" and not (isinstance(value, Real) and not isinstance(value, bool)
-                                     and 0 <= value < 1):
-            raise FitFileError(f"law {name!r}: option floor={value!r} must be in [0, 1)")
-        elif key == "increasing" and not isinstance(value, bool):
-            raise FitFileError(f"law {name!r}: option increasing={value!r} must be a bool")
-    return options
-
-
-def _law_from_spec(spec: dict[str, Any], law: Law | None) -> Law:
-    if law is not None:
-        if not isinstance(law, Law):
-            raise BayescaleError(f"law= must be a bayescale Law, got {type(law).__name__}")
-        return law
-    if not isinstance(spec, dict) or not isinstance(spec.get("name"), str | None):
-        raise FitFileError(f"the law is not described by a mapping with a name: {spec!r}")
-    kind = spec.get("kind")
-    if kind in ("registry", "custom") and not isinstance(spec.get("name"), str):
-        raise FitFileError(f"the {kind} law is stored without its name")
-    if kind == "registry":
-        return _registry.get(spec["name"], **_check_options(spec["name"],
-                                                            spec.get("options", {})))
-    if kind == "formula":
-        if not isinstance(spec.get("formula"), str) or not isinstance(spec.get("inputs"),
-                                                                      list):
-            raise FitFileError("the formula law is stored without its formula or inputs")
-        priors = spec.get("priors", {})
-        if not isinstance(priors, dict):
-            raise FitFileError(f"the formula's priors are not a mapping: {priors!r}")
-        priors = {k: _prior(k, v) for k, v in priors.items()}
-        return from_formula(spec["formula"], name=spec.get("name"),
-                            inputs=tuple(spec["inputs"]), priors=priors or None)
-    if kind == "custom":
-        raise FitFileError(f"this file holds a fit of the custom law {spec['name']!r}, which "
-                           "is not in the registry; pass it: bs.load(path, law=my_law)")
-    raise FitFileError(f"unknown kind of law {kind!r}; accepted: 'registry', 'formula', "
-                       "'custom'")
-
-
-def _prior(name: Any, spec: Any) -> Prior:
-    if not isinstance(name, str) or not isinstance(spec, dict):
-        raise FitFileError(f"the prior of {name!r} is not a prior description: {spec!r}")
-    try:
-        if not isinstance(spec.get("args"), list) or not isinstance(spec.get("family"), str):
-            raise TypeError("a family name and a list of arguments are needed")
-        return Prior.from_dict(spec)
-    except (BayescaleError, KeyError, TypeError, ValueError) as exc:
-        raise FitFileError(f"the prior of {name!r} does not parse ({exc})") from None
-
 
 # ---- the integrity digest ----------------------------------------------------------
 def _canonical(meta: dict[str, Any]) -> bytes:
@@ -340,153 +247,3 @@ def _load(path: Path, law: Law | None, shown: str) -> Fit:
                       "it cannot be verified; save it again to add one",
                       FitFileWarning, stacklevel=4)
     return _build(meta, arrays, law, Fit)
-
-
-def _build(meta: dict[str, Any], arrays: dict[str, dict[str, tuple]], law: Law | None,
-           fit_cls: type) -> Fit:
-    """The Fit the checked metadata and arrays describe (every mismatch raises)."""
-    for key in ("law", "priors", "dataset", "settings"):
-        if key not in meta:
-            raise FitFileError(f"the metadata has no {key!r} entry")
-    # files written before likelihood_spec existed hold the name only ("binomial_14042"
-    # parses back; the name rounds item counts to 6 significant digits)
-    try:
-        likelihood = _lik.spec_to_likelihood(
-            meta.get("likelihood_spec", {"name": meta.get("likelihood")}))
-    except BayescaleError as exc:
-        raise FitFileError(f"it holds a fit whose likelihood this version of bayescale "
-                           f"cannot rebuild: {exc}") from None
-    if "likelihood" in meta and meta["likelihood"] != likelihood.name:
-        raise FitFileError(f"the likelihood is named {meta['likelihood']!r} and described "
-                           f"as {likelihood.name!r}")
-    law_obj = _law_from_spec(meta["law"], law)
-    names = tuple(law_obj.param_names) + tuple(likelihood.noise_names)
-    posterior = _posterior(arrays["posterior"], names, law_obj, likelihood)
-    chains, draws = next(iter(posterior.values())).shape
-    stats = _sample_stats(arrays["sample_stats"], chains, draws)
-    priors = meta["priors"]
-    if not isinstance(priors, dict):
-        raise FitFileError(f"the priors are not a mapping: {priors!r}")
-    unknown = sorted(set(priors) - set(names))
-    if unknown:
-        raise FitFileError(f"priors for {unknown}, which are not parameters of this fit "
-                           f"({list(names)})")
-    priors = {k: _prior(k, v) for k, v in priors.items()}
-    dataset = _dataset(meta["dataset"], law_obj, likelihood)
-    settings = _settings(meta["settings"], chains)
-    mode = _floats(meta.get("mode") or {}, "mode", names)
-    timing = _floats(meta.get("timing") or {}, "timing", None)
-    return fit_cls(law=law_obj, likelihood=likelihood, priors=priors, dataset=dataset,
-                   posterior=posterior, sample_stats=stats, settings=settings, mode=mode,
-                   timing=timing, discrepancy=_discrepancy(meta.get("discrepancy")))
-
-
-def _posterior(arrays: dict[str, tuple], names: tuple[str, ...], law: Law,
-               likelihood: Any) -> dict[str, np.ndarray]:
-    if set(arrays) != set(names):
-        missing, extra = sorted(set(names) - set(arrays)), sorted(set(arrays) - set(names))
-        raise FitFileError(
-            f"the draws do not match the model: law {law.name!r} with likelihood "
-            f"{likelihood.name!r} has the parameters {list(names)}"
-            + (f"; missing from the draws: {missing}" if missing else "")
-            + (f"; in the draws but not in the model: {extra}" if extra else ""))
-    shapes = set()
-    for name, (dims, a) in arrays.items():
-        if tuple(dims) != ("chain", "draw") or a.ndim != 2 or a.dtype.kind != "f":
-            raise FitFileError(f"the draws of {name!r} are not a (chain, draw) array of "
-                               f"floats (dims {tuple(dims)}, dtype {a.dtype})")
-        shapes.add(a.shape)
-    if len(shapes) != 1 or min(next(iter(shapes))) < 1:
-        raise FitFileError(f"the draws have unequal or empty shapes {sorted(shapes)}")
-    return {k: arrays[k][1] for k in names}
-
-
-def _sample_stats(arrays: dict[str, tuple], chains: int, draws: int
-                  ) -> dict[str, np.ndarray]:
-    missing = [k for k in _STATS[:4] if k not in arrays]
-    extra = sorted(set(arrays) - set(_STATS))
-    if missing or extra:
-        raise FitFileError(f"the sampler statistics should be {list(_STATS)} (the first "
-                           f"four required); missing {missing}, unknown {extra}")
-    out = {}
-    for name, (dims, a) in arrays.items():
-        want = ("chain",) if name == "step_size" else ("chain", "draw")
-        shape = (chains,) if name == "step_size" else (chains, draws)
-        if tuple(dims) != want or a.shape != shape or a.dtype.kind not in "biuf":
-            raise FitFileError(f"the sampler statistic {name!r} has dims {tuple(dims)}, "
-                               f"shape {a.shape} and dtype {a.dtype}; expected {want}, "
-                               f"{shape}, numbers")
-        out[name] = a.astype(bool) if name == "diverging" else a
-    return out
-
-
-def _dataset(spec: Any, law: Law, likelihood: Any) -> Dataset:
-    if not isinstance(spec, dict) or not {"x", "y", "x_columns", "y_column"} <= set(spec):
-        raise FitFileError("the stored data are not a mapping of x, y, x_columns, y_column")
-    x, cols = spec["x"], spec["x_columns"]
-    if not isinstance(x, dict) or tuple(x) != tuple(law.inputs):
-        raise FitFileError(f"the stored data have the inputs "
-                           f"{list(x) if isinstance(x, dict) else x!r}; law {law.name!r} "
-                           f"takes {list(law.inputs)}")
-    if (not isinstance(cols, list) or len(cols) != len(law.inputs)
-            or not all(isinstance(c, str) for c in cols)
-            or not isinstance(spec["y_column"], str)):
-        raise FitFileError("the stored data's column names are malformed")
-    try:
-        y = np.asarray(spec["y"], dtype=float)
-        xs = {k: np.asarray(v, dtype=float) for k, v in x.items()}
-    except (TypeError, ValueError) as exc:
-        raise FitFileError(f"the stored data are not numbers ({exc})") from None
-    if y.ndim != 1 or y.size < 1:
-        raise FitFileError(f"the stored response has shape {y.shape}; expected (n,), n >= 1")
-    for k, v in xs.items():
-        if v.shape != y.shape:
-            raise FitFileError(f"the stored input {k!r} has {v.size} value(s) for "
-                               f"{y.size} response value(s)")
-        if not np.all(np.isfinite(v)):
-            raise FitFileError(f"the stored input {k!r} holds non-finite values")
-        if k in (law.positive_inputs or ()) and np.any(v <= 0):
-            raise FitFileError(f"the stored input {k!r} holds values <= 0, which law "
-                               f"{law.name!r} takes the logarithm of")
-    if not np.all(np.isfinite(y)):
-        raise FitFileError("the stored response holds non-finite values")
-    if likelihood.log_scale and np.any(y <= 0):
-        raise FitFileError(f"the stored response holds values <= 0, which likelihood "
-                           f"{likelihood.name!r} takes the logarithm of")
-    dataset = Dataset(xs, y, tuple(cols), spec["y_column"])
-    make_stats(dataset)
-    return dataset
-
-
-def _settings(settings: Any, chains: int) -> dict[str, Any]:
-    if not isinstance(settings, dict):
-        raise FitFileError(f"the settings are not a mapping: {settings!r}")
-    depth = settings.get("max_tree_depth", 10)
-    if isinstance(depth, bool) or not isinstance(depth, Integral) or not (
-            1 <= depth <= _MAX_TREE_DEPTH):
-        raise FitFileError(f"setting max_tree_depth={depth!r} is not an integer "
-                           f"1..{_MAX_TREE_DEPTH}")
-    n = settings.get("num_chains", chains)
-    if n != chains:
-        raise FitFileError(f"setting num_chains={n!r}, but the draws have {chains} chain(s)")
-    return settings
-
-
-def _floats(values: Any, what: str, names: tuple[str, ...] | None) -> dict[str, Any]:
-    if not isinstance(values, dict):
-        raise FitFileError(f"the {what} is not a mapping: {values!r}")
-    for k, v in values.items():
-        if names is not None and k not in names:
-            raise FitFileError(f"the {what} names {k!r}, not a parameter of this fit")
-        if not isinstance(v, Real) or isinstance(v, bool):
-            raise FitFileError(f"the {what} of {k!r} is {v!r}, not a number")
-    return values
-
-
-def _discrepancy(spec: Any) -> Discrepancy | None:
-    if spec is None:
-        return None
-    try:
-        return Discrepancy.from_dict(spec)
-    except BayescaleError as exc:
-        raise FitFileError(str(exc)) from None
