@@ -28,7 +28,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import bayescale as bs
-from bayescale.laws._formula import _BINOPS, FUNCTIONS, MAX_LENGTH
+from bayescale.laws._formula_program import _BINOPS, FUNCTIONS, MAX_LENGTH
 
 FAST_EXAMPLES = 200
 SLOW_EXAMPLES = 10_000
