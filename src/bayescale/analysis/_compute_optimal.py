@@ -11,6 +11,7 @@ import pandas as pd
 from jax import lax
 
 from bayescale._errors import BayescaleError
+from bayescale.result._predict import with_drift
 
 if TYPE_CHECKING:  # pragma: no cover
     from bayescale.result import Fit
@@ -82,17 +83,12 @@ def optimal_draws(fit: Fit, C: Any, *, flops_per_token: float = 6.0,
     log_n, a, log_l = jax.jit(jax.vmap(one))(params)
     log_n, a, log_l = np.asarray(log_n), np.asarray(a), np.asarray(log_l)
     log_d = np.asarray(log_c)[None, :] - log_n
-    n_opt, d_opt = np.exp(log_n), np.exp(log_d)
+    n_opt, d_opt, loss = np.exp(log_n), np.exp(log_d), np.exp(log_l)
     disc = getattr(fit, "discrepancy", None) if discrepancy else None
     if disc is not None and set(disc.axis) <= {"N", "D"}:
-        dist = disc.distance({"N": n_opt, "D": d_opt})
-        shift = disc.paths(dist, dist.shape[0], seed)
-        log_l = log_l + shift if disc.log_scale else log_l
-        if not disc.log_scale:
-            return {"N_opt": n_opt, "D_opt": d_opt, "D_over_N": np.exp(log_d - log_n),
-                    "loss": np.exp(log_l) + shift, "a": a}
+        loss = with_drift(loss, disc, {"N": n_opt, "D": d_opt}, seed)
     return {"N_opt": n_opt, "D_opt": d_opt, "D_over_N": np.exp(log_d - log_n),
-            "loss": np.exp(log_l), "a": a}
+            "loss": loss, "a": a}
 
 
 def compute_optimal(fit: Fit, C: Any, *, ci_prob: float = 0.9,

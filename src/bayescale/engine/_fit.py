@@ -33,7 +33,14 @@ def _check_int(name: str, value: Any, low: int) -> int:
     return int(value)
 
 
-def _axis_inputs(law: Law, ds, along: str | Sequence[str] | None) -> tuple[str, ...] | None:
+def _axis_inputs(law: Law, ds, along: str | Sequence[str] | None,
+                 discrepancy: Any = True) -> tuple[str, ...] | None:
+    """Validate ``discrepancy`` and ``along`` before any sampling.
+
+    Returns the law inputs named by ``along``, or None for the law's default scale inputs.
+    """
+    if not isinstance(discrepancy, bool | np.bool_):
+        raise BayescaleError(f"discrepancy must be True or False, got {discrepancy!r}")
     if along is None:
         return None
     names = [c.strip() for c in along.split(",")] if isinstance(along, str) else list(along)
@@ -194,9 +201,7 @@ def fit(data: Any, law: Law | str, *, x: str | Sequence[str] | None = None,
         raise BayescaleError(f"target_accept_prob must be in (0, 1), got {target_accept_prob!r}")
     t0 = time.perf_counter()
     space, ds = prepare(data, law, x=x, y=y, likelihood=likelihood, priors=priors)
-    if not isinstance(discrepancy, bool | np.bool_):
-        raise BayescaleError(f"discrepancy must be True or False, got {discrepancy!r}")
-    axis = _axis_inputs(space.law, ds, along)
+    axis = _axis_inputs(space.law, ds, along, discrepancy)
     padded = pad(ds)
     stats = padded["stats"]
     settings = NutsSettings(num_warmup, num_samples, num_chains, float(target_accept_prob),

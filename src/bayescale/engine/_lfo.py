@@ -11,13 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import jax
 import jax.numpy as jnp
 import numpy as np
 
 from bayescale.data import Dataset
 from bayescale.discrepancy import Discrepancy, SplitErrors, box_distance, fit_drift, scale_axis
 from bayescale.engine._data import pad
+from bayescale.engine._draws import predictive_draws
 from bayescale.engine._optimize import initialize
 from bayescale.engine._space import Space
 
@@ -29,7 +29,6 @@ _DRAWS = 400
 #: Inputs that are not scale (a repetition count, a pool index, bit widths).
 _SCALE_INPUTS = {"data_constrained": ("N", "D"), "data_filtering": ("n",),
                  "fp_quant": ("N", "D")}
-_MEAN: dict[tuple, Any] = {}
 
 
 def default_axis(law: Any, x: dict[str, np.ndarray], along: Sequence[str] | None = None
@@ -62,14 +61,6 @@ def split_cuts(s: np.ndarray, min_train: int, fractions: Sequence[float] = FRACT
     return cuts
 
 
-def _mean_fn(law: Any, log: bool):
-    key = (law.key, log)
-    if key not in _MEAN:
-        f = law.log_mean if log else law.fn
-        _MEAN[key] = jax.jit(jax.vmap(lambda p, x: f(p, x), in_axes=(0, None)))
-    return _MEAN[key]
-
-
 def _subset(ds: Dataset, train: np.ndarray) -> Dataset:
     return Dataset({k: v[train] for k, v in ds.x.items()}, ds.y[train], ds.x_columns,
                    ds.y_column)
@@ -82,20 +73,11 @@ def _forecast(space: Space, ds: Dataset, train: np.ndarray, stats: Any, mode: np
     chol = np.linalg.cholesky(cov + 1e-12 * np.eye(space.dim))
     z = mode + (chol @ rng.standard_normal((space.dim, _DRAWS))).T
     nat = space.natural(z, stats)
-    lik, law = space.likelihood, space.law
-    # mean and noise draws at every point of the dataset (one shape for all splits: one
-    # compilation each), then the held-out points
-    xs = {k: jnp.asarray(v) for k, v in ds.x.items()}
-    params = {k: jnp.asarray(nat[k]) for k in law.param_names}
-    log_mu = np.asarray(_mean_fn(law, True)(params, xs)) if lik.log_scale else None
-    mu = None if lik.log_scale else np.asarray(_mean_fn(law, False)(params, xs))
-    ref = log_mu if lik.log_scale else mu
-    noise = {k: jnp.broadcast_to(jnp.asarray(nat[k]).reshape(-1, 1), ref.shape)
-             for k in lik.noise_names}
-    key = jax.random.PRNGKey(int(rng.integers(2**31)))
+    lik = space.likelihood
+    # draws at every point of the dataset (one shape for all splits: one compilation),
+    # then the held-out points
     with np.errstate(all="ignore"):
-        y = np.asarray(lik.sample(key, None if log_mu is None else jnp.asarray(log_mu),
-                                  None if mu is None else jnp.asarray(mu), noise))[:, ~train]
+        y = predictive_draws(space.law, lik, nat, ds.x, int(rng.integers(2**31)))[:, ~train]
         pred = np.log(y) if lik.log_scale else y
     ok = np.all(np.isfinite(pred), axis=1)
     if ok.sum() < _DRAWS // 2:

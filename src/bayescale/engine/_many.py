@@ -295,9 +295,7 @@ def fit_many(data: Any, law: Law | str, *, by: str | None = None,
         space = space or sp
         datasets.append(ds)
     assert space is not None
-    if not isinstance(discrepancy, bool | np.bool_):
-        raise BayescaleError(f"discrepancy must be True or False, got {discrepancy!r}")
-    axis = _axis_inputs(space.law, datasets[0], along)
+    axis = _axis_inputs(space.law, datasets[0], along, discrepancy)
     size = curve_bucket(max(ds.n for ds in datasets))
     n_dev = jax.local_device_count()
     strategy = _strategy(strategy)

@@ -5,15 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import jax
-import jax.numpy as jnp
 import numpy as np
 import pandas as pd
 
 from bayescale._errors import BayescaleError
 from bayescale.discrepancy import Discrepancy
+from bayescale.engine._draws import mean_draws, predictive_draws
 from bayescale.laws._law import Law
-from bayescale.likelihoods import Likelihood
 
 __all__ = ["mean_draws", "predictive_draws", "quantile_frame", "resolve_inputs", "with_drift"]
 
@@ -53,38 +51,6 @@ def resolve_inputs(law: Law, x_columns: tuple[str, ...], inputs: Mapping[str, An
             raise BayescaleError(f"input {col_of[i]!r} = {bad!r} must be {need}")
     out = {i: a.ravel() for i, a in zip(law.inputs, arrays, strict=True)}
     return out, {col_of[i]: v for i, v in out.items()}
-
-
-def _mean_fn(law: Law, log: bool):
-    f = law.log_mean if log else law.fn
-    return jax.jit(jax.vmap(lambda p, x: f(p, x), in_axes=(0, None)))
-
-
-_CACHE: dict[tuple, Any] = {}
-
-
-def mean_draws(law: Law, posterior: Mapping[str, np.ndarray], x: Mapping[str, np.ndarray],
-               *, log: bool = False) -> np.ndarray:
-    """Draws of the mean (or its log), shape ``(num_draws, num_points)``."""
-    key = (law.key, log)
-    if key not in _CACHE:
-        _CACHE[key] = _mean_fn(law, log)
-    params = {k: jnp.asarray(np.asarray(posterior[k]).reshape(-1)) for k in law.param_names}
-    xs = {k: jnp.asarray(v) for k, v in x.items()}
-    return np.asarray(_CACHE[key](params, xs))
-
-
-def predictive_draws(law: Law, lik: Likelihood, posterior: Mapping[str, np.ndarray],
-                     x: Mapping[str, np.ndarray], seed: int) -> np.ndarray:
-    """Posterior-predictive draws of new observations, ``(num_draws, num_points)``."""
-    log_mu = mean_draws(law, posterior, x, log=True) if lik.log_scale else None
-    mu = None if lik.log_scale else mean_draws(law, posterior, x)
-    ref = log_mu if lik.log_scale else mu
-    noise = {k: jnp.asarray(np.asarray(posterior[k]).reshape(-1, 1)) for k in lik.noise_names}
-    key = jax.random.PRNGKey(seed)
-    return np.asarray(lik.sample(key, None if log_mu is None else jnp.asarray(log_mu),
-                                 None if mu is None else jnp.asarray(mu),
-                                 {k: jnp.broadcast_to(v, ref.shape) for k, v in noise.items()}))
 
 
 def quantile_frame(columns: Mapping[str, np.ndarray], draws: np.ndarray,
