@@ -8,11 +8,13 @@ first use in a process costs about half a second).
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
-__all__ = ["DiagnosticWarning", "check", "convergence"]
+__all__ = ["DiagnosticWarning", "check", "convergence", "draw_health", "failed", "problems",
+           "stuck_chains"]
 
 RHAT_MAX = 1.01
 ESS_PER_CHAIN = 100  # 400 for the default 4 chains (Vehtari et al. 2021)
@@ -43,41 +45,186 @@ def convergence(posterior: dict[str, np.ndarray]) -> dict[str, dict[str, float]]
 
     prob = rcParams["stats.ci_prob"]
     out = {}
-    for name, draws in posterior.items():
-        ary = np.asarray(draws, dtype=float)
-        out[name] = {
-            "r_hat": (float(array_stats.rhat(ary, chain_axis=0, draw_axis=1))
-                      if ary.shape[0] > 1 else float("nan")),
-            "ess_bulk": float(array_stats.ess(ary, chain_axis=0, draw_axis=1, method="bulk")),
-            "ess_tail": float(array_stats.ess(ary, chain_axis=0, draw_axis=1, method="tail",
-                                              prob=prob)),
-        }
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        # constant or non-finite draws make NaN (reported by `problems`), not warnings
+        warnings.simplefilter("ignore", RuntimeWarning)
+        for name, draws in posterior.items():
+            out[name] = _one(array_stats, np.asarray(draws, dtype=float), prob)
     return out
 
 
-def check(diag: dict[str, Any], *, stacklevel: int = 3) -> list[str]:
-    """Warn (once, listing every problem and its remedy) when diagnostics are bad."""
-    problems = []
+def _one(array_stats: Any, ary: np.ndarray, prob: float) -> dict[str, float]:
+    return {
+        "r_hat": (float(array_stats.rhat(ary, chain_axis=0, draw_axis=1))
+                  if ary.shape[0] > 1 else float("nan")),
+        "ess_bulk": float(array_stats.ess(ary, chain_axis=0, draw_axis=1, method="bulk")),
+        "ess_tail": float(array_stats.ess(ary, chain_axis=0, draw_axis=1, method="tail",
+                                          prob=prob)),
+    }
+
+
+def _names(names: list[str]) -> str:
+    return ", ".join(repr(n) for n in names)
+
+
+def problems(diag: dict[str, Any]) -> list[tuple[str, bool]]:
+    """Every problem of a fit's diagnostics with its remedy, as ``(text, is_failure)``.
+
+    A failure makes :attr:`Fit.ok` False; the one notice that is not a failure is a
+    single chain, whose R-hat cannot be computed (nothing failed, but the chains could
+    not be compared). NaN or infinite diagnostics are failures, never passes: constant
+    draws (a chain that never moved) and non-finite draws (an overflow, a chain in a
+    degenerate region) are reported by parameter name.
+    """
+    out: list[tuple[str, bool]] = []
+    non_finite = diag.get("non_finite") or {}
+    if non_finite:
+        total = diag["num_draws"]
+        out.append((
+            "non-finite draws of " + ", ".join(
+                f"{k!r} ({n} of {total})" for k, n in non_finite.items())
+            + ": a chain overflowed or wandered into a degenerate region; tighten the "
+            "priors of these parameters or refit with another seed", True))
+    constant = diag.get("constant") or {}
+    if constant:
+        out.append((
+            "constant draws of " + ", ".join(
+                f"{k!r} (chain{'s' if len(c) > 1 else ''} {', '.join(map(str, c))})"
+                for k, c in constant.items())
+            + ": the sampler never moved there (a stuck chain); refit with another seed, "
+            "more num_warmup or a higher target_accept_prob", True))
+    undefined = [k for k in diag.get("undefined") or () if k not in non_finite
+                 and k not in constant]
+    if undefined:
+        out.append((f"R-hat or ESS is undefined (NaN) for {_names(undefined)}: the draws "
+                     "cannot be checked; refit with more draws", True))
     if diag["divergences"] > 0:
-        problems.append(
+        out.append((
             f"{diag['divergences']} divergent transition(s): the posterior has regions the "
             "sampler cannot explore; raise target_accept_prob (e.g. 0.95), tighten priors "
-            "or simplify the law")
-    if np.isfinite(diag["max_r_hat"]) and diag["max_r_hat"] > RHAT_MAX:
-        problems.append(
+            "or simplify the law", True))
+    if not diag.get("r_hat_computed", True):
+        out.append(("R-hat cannot be computed with one chain: chains that disagree (a "
+                    "stuck chain, several modes) go unnoticed; use num_chains >= 2 "
+                    "(4 is the default)", False))
+    elif np.isfinite(diag["max_r_hat"]) and diag["max_r_hat"] > RHAT_MAX:
+        out.append((
             f"R-hat up to {diag['max_r_hat']:.3f} (> {RHAT_MAX}) for {diag['worst_r_hat']!r}: "
             "chains disagree; run longer (num_warmup, num_samples) or check for multiple "
-            "modes")
-    if diag["min_ess_bulk"] < diag["ess_threshold"]:
-        problems.append(
+            "modes", True))
+    if np.isfinite(diag["min_ess_bulk"]) and diag["min_ess_bulk"] < diag["ess_threshold"]:
+        out.append((
             f"bulk ESS down to {diag['min_ess_bulk']:.0f} (< {diag['ess_threshold']:.0f}) for "
             f"{diag['worst_ess']!r}: too few effective draws for reliable intervals; "
-            "increase num_samples")
+            "increase num_samples", True))
     if diag["tree_depth_hits"] > 0:
-        problems.append(
+        out.append((
             f"{diag['tree_depth_hits']} transition(s) hit max_tree_depth: the posterior is "
-            "badly scaled; raise max_tree_depth or reparameterise")
-    if problems:
-        warnings.warn("bayescale fit diagnostics: " + "; ".join(problems) + ".",
+            "badly scaled; raise max_tree_depth or reparameterise", True))
+    return out
+
+
+def failed(diag: dict[str, Any]) -> bool:
+    """Whether any diagnostic failed (what :attr:`Fit.ok` negates)."""
+    return any(bad for _, bad in problems(diag))
+
+
+def check(diag: dict[str, Any], *, stacklevel: int = 3) -> list[str]:
+    """Warn (once, listing every problem and its remedy) when diagnostics are bad.
+
+    Returns the problems' texts (the one-chain notice included).
+    """
+    texts = [text for text, _ in problems(diag)]
+    if texts:
+        warnings.warn("bayescale fit diagnostics: " + "; ".join(texts) + ".",
                       DiagnosticWarning, stacklevel=stacklevel)
-    return problems
+    return texts
+
+
+def draw_health(posterior: Mapping[str, np.ndarray]) -> tuple[dict[str, int],
+                                                               dict[str, list[int]]]:
+    """Non-finite draw counts and the chains where each parameter never moves.
+
+    Returns
+    -------
+    (non_finite, constant) : tuple of dict
+        ``{name: count}`` of parameters with NaN or infinite draws, and ``{name:
+        [chain, ...]}`` of parameters whose draws are all equal within those chains
+        (chains of at least two draws).
+    """
+    non_finite, constant = {}, {}
+    for name, draws in posterior.items():
+        a = np.asarray(draws, dtype=float)
+        n = int(np.sum(~np.isfinite(a)))
+        if n:
+            non_finite[name] = n
+        if a.ndim == 2 and a.shape[1] >= 2:
+            with np.errstate(invalid="ignore"):
+                still = np.all(a == a[:, :1], axis=1)
+            chains = [int(c) for c in np.flatnonzero(still)]
+            if chains:
+                constant[name] = chains
+    return non_finite, constant
+
+
+#: A chain whose median log density lies more than this many within-chain spreads (and
+#: at least :data:`STUCK_LP_MIN` nats) below the best chain's is stuck in a degenerate
+#: region (when the chains' R-hat of the log density also exceeds :data:`RHAT_MAX`).
+STUCK_LP_SPREADS = 8.0
+STUCK_LP_MIN = 5.0
+
+
+def stuck_chains(posterior: Mapping[str, np.ndarray], lp: np.ndarray) -> dict[int, str]:
+    """Chains stuck or lost in a degenerate region, with the reason for each.
+
+    A chain is stuck when any of its draws (or its log density) is non-finite, when none
+    of its parameters ever moves, or when its median log density lies far below the best
+    chain's: more than :data:`STUCK_LP_SPREADS` robust within-chain standard deviations
+    (the median over the other healthy chains of IQR / 1.349) and more than
+    :data:`STUCK_LP_MIN` nats, while the rank R-hat of the log density over the healthy
+    chains exceeds :data:`RHAT_MAX`. Chains of one mode differ in median log density by
+    a small fraction of a within-chain sd, so the rule leaves mixing chains alone; a
+    region that much less probable holds, for chains started near the mode, no mass
+    worth the price of a chain that never returns.
+
+    Parameters
+    ----------
+    posterior : mapping of str to ndarray
+        Draws, ``(chain, draw)``.
+    lp : ndarray
+        Log density of each draw, ``(chain, draw)``.
+
+    Returns
+    -------
+    dict of int to str
+        ``{chain: reason}``, empty when every chain is healthy.
+    """
+    from bayescale.result._convergence import rank_diagnostics
+
+    lp = np.asarray(lp, dtype=float)
+    chains, draws = lp.shape
+    reasons: dict[int, str] = {}
+    for c in range(chains):
+        bad = [k for k, v in posterior.items() if not np.all(np.isfinite(np.asarray(v)[c]))]
+        if bad:
+            reasons[c] = f"non-finite draws of {_names(bad)}"
+        elif not np.all(np.isfinite(lp[c])):
+            reasons[c] = "non-finite log density"
+        elif draws >= 2 and all(np.all(np.asarray(v)[c] == np.asarray(v)[c, 0])
+                                for v in posterior.values()):
+            reasons[c] = "it never moved"
+    rest = [c for c in range(chains) if c not in reasons]
+    if len(rest) >= 2 and draws >= 4:
+        med = np.median(lp[rest], axis=1)
+        q75, q25 = np.percentile(lp[rest], [75, 25], axis=1)
+        spread = float(np.median((q75 - q25) / 1.349))
+        r_hat = float(rank_diagnostics(lp[rest][None])[0][0])
+        if r_hat > RHAT_MAX:
+            best = float(med.max())
+            for c, m in zip(rest, med, strict=True):
+                gap = best - float(m)
+                if gap > max(STUCK_LP_SPREADS * spread, STUCK_LP_MIN):
+                    reasons[c] = (f"its median log density is {gap:.1f} below the best "
+                                  f"chain's, {gap / max(spread, 1e-300):.0f} within-chain "
+                                  "sds")
+    return dict(sorted(reasons.items()))

@@ -149,42 +149,67 @@ class Fit:
         rows = {}
         for k in self._var_names(var_names):
             d = np.asarray(self.posterior[k]).reshape(-1)
-            lo, med, hi = np.quantile(d, [(1 - ci_prob) / 2, 0.5, (1 + ci_prob) / 2])
-            rows[k] = {"mean": d.mean(), "sd": d.std(ddof=1), "median": med, "lower": lo,
+            lo, med, hi = _predict.quantiles(d, [(1 - ci_prob) / 2, 0.5, (1 + ci_prob) / 2])
+            with np.errstate(invalid="ignore", over="ignore"):  # non-finite draws: the
+                mean, sd = d.mean(), d.std(ddof=1)  # diagnostics report them by name
+            rows[k] = {"mean": mean, "sd": sd, "median": med, "lower": lo,
                        "upper": hi, **conv[k]}
         frame = pd.DataFrame.from_dict(rows, orient="index")
         frame.index.name = "parameter"
         return frame
 
     def diagnostics(self) -> dict[str, Any]:
-        """Sampler health: divergences, R-hat, ESS, tree depth, step size, timings."""
+        """Sampler health: divergences, R-hat, ESS, tree depth, step size, timings.
+
+        Also ``non_finite`` (``{name: count}`` of NaN or infinite draws), ``constant``
+        (``{name: [chain, ...]}`` where a parameter never moves), ``undefined`` (names
+        whose R-hat or bulk ESS is NaN), ``r_hat_computed`` (False for one chain), and
+        ``restarted_chains`` / ``dropped_chains``: the chains :func:`bayescale.fit` found
+        stuck and restarted, or dropped (numbered as sampled; see its Notes).
+        """
         conv = self._convergence()
+        multi = self.num_chains > 1
         rhat = {k: v["r_hat"] for k, v in conv.items()}
         ess = {k: v["ess_bulk"] for k, v in conv.items()}
+        # max_r_hat: the largest R-hat computed (NaN ones are in `undefined`, a failure);
+        # ESS: NaN is the worst value, never a pass
         worst_r = max(rhat, key=lambda k: -np.inf if np.isnan(rhat[k]) else rhat[k])
-        worst_e = min(ess, key=ess.get)
+        worst_e = min(ess, key=lambda k: -np.inf if np.isnan(ess[k]) else ess[k])
+        undefined = [k for k in conv if (multi and not np.isfinite(rhat[k]))
+                     or not np.isfinite(ess[k])]
+        non_finite, constant = _diagnostics.draw_health(self.posterior)
         n_steps = np.asarray(self.sample_stats["n_steps"])
         max_steps = 2 ** int(self.settings.get("max_tree_depth", 10)) - 1
         return {
             "divergences": int(np.sum(self.sample_stats["diverging"])),
             "max_r_hat": float(rhat[worst_r]), "worst_r_hat": worst_r,
             "min_ess_bulk": float(ess[worst_e]), "worst_ess": worst_e,
-            "min_ess_tail": float(min(v["ess_tail"] for v in conv.values())),
+            "min_ess_tail": float(min((v["ess_tail"] for v in conv.values()),
+                                      key=lambda e: -np.inf if np.isnan(e) else e)),
             "ess_threshold": float(_diagnostics.ESS_PER_CHAIN * self.num_chains),
             "tree_depth_hits": int(np.sum(n_steps >= max_steps)),
             "mean_leapfrog_steps": float(n_steps.mean()),
             "mean_acceptance": float(np.mean(self.sample_stats["acceptance_rate"])),
             "step_size": [float(s) for s in np.ravel(self.sample_stats["step_size"])],
             "num_chains": self.num_chains, "num_draws": self.num_draws,
+            "r_hat_computed": multi, "non_finite": non_finite, "constant": constant,
+            "undefined": undefined,
+            "restarted_chains": list(self.settings.get("restarted_chains", [])),
+            "dropped_chains": list(self.settings.get("dropped_chains", [])),
             "timing": dict(self.timing),
         }
 
     @property
     def ok(self) -> bool:
-        """True when R-hat, ESS, divergences and tree depth are all fine."""
-        d = self.diagnostics()
-        return (d["divergences"] == 0 and not d["max_r_hat"] > _diagnostics.RHAT_MAX
-                and d["min_ess_bulk"] >= d["ess_threshold"] and d["tree_depth_hits"] == 0)
+        """True when no diagnostic failed.
+
+        Every chain's draws finite and moving, R-hat <= ``RHAT_MAX`` (NaN fails), bulk
+        ESS above ``ESS_PER_CHAIN`` per chain, no divergences, no tree-depth hits. A fit
+        of one chain can be ok: its R-hat cannot be computed, which the fit's
+        :class:`DiagnosticWarning` says (with num_chains >= 2 as the remedy), but that is
+        a check not made, not a check failed.
+        """
+        return not _diagnostics.failed(self.diagnostics())
 
     # ---- questions ---------------------------------------------------------------
     def predict(self, ci_prob: float = 0.9, kind: str = "predictive", seed: int = 0,

@@ -13,7 +13,42 @@ from bayescale.discrepancy import Discrepancy
 from bayescale.engine._draws import mean_draws, predictive_draws
 from bayescale.laws._law import Law
 
-__all__ = ["mean_draws", "predictive_draws", "quantile_frame", "resolve_inputs", "with_drift"]
+__all__ = ["mean_draws", "predictive_draws", "quantile_frame", "quantiles", "resolve_inputs",
+           "with_drift"]
+
+
+def quantiles(draws: np.ndarray, probs: Any, axis: int = 0) -> np.ndarray:
+    """Quantiles of draws along ``axis`` (NumPy's linear rule), safe with infinities.
+
+    Where the two order statistics a quantile falls between are equal, that value is the
+    quantile: an infinite one stays infinite instead of turning NaN through ``inf - inf``
+    (as in ``np.quantile``). NaN draws are left out; a quantile is NaN only where every
+    draw is NaN.
+
+    Returns
+    -------
+    ndarray
+        Shape ``(len(probs),) + draws.shape`` less ``axis``.
+    """
+    a = np.moveaxis(np.asarray(draws, dtype=float), axis, 0)
+    probs = np.asarray(probs, dtype=float)
+    s = np.sort(a, axis=0)  # NaN sorts last
+    n = np.sum(~np.isnan(a), axis=0)  # valid draws of each column
+    pos = probs.reshape((-1,) + (1,) * (a.ndim - 1)) * np.maximum(n - 1, 0)
+    lo = np.floor(pos).astype(int)
+    hi = np.minimum(lo + 1, np.maximum(n - 1, 0))
+    t = pos - lo
+    a_lo = np.take_along_axis(s, lo, axis=0)
+    a_hi = np.take_along_axis(s, hi, axis=0)
+    with np.errstate(invalid="ignore", over="ignore"):
+        mid = np.where(t >= 0.5, a_hi - (a_hi - a_lo) * (1 - t), a_lo + (a_hi - a_lo) * t)
+    # an infinite end wins the interpolation (the nearer one when both are infinite)
+    inf_end = np.where(np.isinf(a_lo) & np.isinf(a_hi), np.where(t < 0.5, a_lo, a_hi),
+                       np.where(np.isinf(a_hi), a_hi, a_lo))
+    mid = np.where(np.isinf(a_lo) | np.isinf(a_hi), inf_end, mid)
+    out = np.where((a_lo == a_hi) | (t == 0), a_lo, mid)
+    out = np.where(n == 0, np.nan, out)
+    return out.reshape((len(probs),) + a.shape[1:]) if probs.ndim else out[0]
 
 
 def resolve_inputs(law: Law, x_columns: tuple[str, ...], inputs: Mapping[str, Any]
