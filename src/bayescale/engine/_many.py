@@ -38,6 +38,7 @@ from bayescale.engine._batching import (
 from bayescale.engine._compile_once import CompileOnce
 from bayescale.engine._data import pad
 from bayescale.engine._fit import _axis_inputs, _check_int, _starts, prepare
+from bayescale.engine._importance import K_MAX, build_proposals, psis_resample
 from bayescale.engine._lanes import LaneSettings, build_lanes
 from bayescale.engine._lfo import calibrate_batch
 from bayescale.engine._newton import build_newton
@@ -63,10 +64,13 @@ _CPU_OPTIONS = {"xla_cpu_experimental_ynn_fusion_type": ""}
 def _strategy(strategy: str | None) -> str:
     """Resolve the batching strategy (default ``"lanes"``).
 
-    ``"lanes"`` advances every chain of every curve independently, one leapfrog step per
-    turn (see :mod:`bayescale.engine._lanes`); ``"vmap"`` runs NumPyro's NUTS for all
-    curves in lockstep (each iteration as long as the batch's deepest tree); ``"map"``
-    runs NumPyro's NUTS curve after curve inside one compiled call.
+    ``"laplace"`` draws from each curve's Laplace approximation, corrects by
+    Pareto-smoothed importance sampling (see :mod:`bayescale.engine._importance`) and
+    runs the lanes NUTS only for the curves whose Pareto ``k`` says the correction
+    cannot be trusted; ``"lanes"`` advances every chain of every curve independently, one
+    leapfrog step per turn (see :mod:`bayescale.engine._lanes`); ``"vmap"`` runs NumPyro's
+    NUTS for all curves in lockstep (each iteration as long as the batch's deepest tree);
+    ``"map"`` runs NumPyro's NUTS curve after curve inside one compiled call.
     """
     if strategy is None:
         return "lanes"
@@ -75,7 +79,7 @@ def _strategy(strategy: str | None) -> str:
     return strategy
 
 
-_STRATEGIES = ("lanes", "vmap", "map")
+_STRATEGIES = ("laplace", "lanes", "vmap", "map")
 
 
 def _lane_runner(space: Space, settings: NutsSettings, n_dev: int):
@@ -109,9 +113,13 @@ def _build(space: Space, settings: NutsSettings, strategy: str, n_dev: int):
     key = (space.key, settings, strategy, n_dev)
     if key not in _CACHE:
         solve, hess = build_solvers(space)
-        if strategy == "lanes":
+        extra = None
+        if strategy in ("lanes", "laplace"):
             solve = jax.vmap(build_newton(potential_gen(space)), in_axes=(0, None))
             nuts = _lane_runner(space, settings, n_dev)
+            if strategy == "laplace":
+                extra = jax.vmap(build_proposals(space, settings.num_chains,
+                                                 settings.num_samples))
         else:
             chain = build_chain(space, settings)
             many_chains = jax.vmap(chain, in_axes=(0, 0, None, None))
@@ -136,6 +144,7 @@ def _build(space: Space, settings: NutsSettings, strategy: str, n_dev: int):
             once(jit(nuts)),
             jax.jit(jax.vmap(jax.vmap(lambda t, st: space.unpack(t, st)[0],
                                       in_axes=(0, None)), in_axes=(0, 0))),
+            None if extra is None else once(jit(extra)),
         )
     return _CACHE[key]
 
@@ -146,6 +155,35 @@ def _chain_keys(seed: Any, indices: Any, num_chains: int) -> Any:
     base = jax.random.PRNGKey(seed)
     return jax.vmap(lambda i: jax.random.split(jax.random.fold_in(base, i), num_chains))(
         indices)
+
+
+@jax.jit
+def _proposal_keys(seed: Any, indices: Any) -> Any:
+    """Per-curve proposal keys, ``fold_in(fold_in(PRNGKey(seed), index), 1)``."""
+    base = jax.random.PRNGKey(seed)
+    return jax.vmap(lambda i: jax.random.fold_in(jax.random.fold_in(base, i), 1))(indices)
+
+
+def _run_lanes(nuts: Any, keys: np.ndarray, inits: np.ndarray, covs: np.ndarray,
+               data: dict, stream_key: Any, c: int) -> tuple[np.ndarray, ...]:
+    """The lanes sampler on (curve, chain) jobs, curve-major; outputs per (curve, chain)."""
+    z, div, steps, acc, step_size, _turns = nuts(
+        jnp.asarray(keys.reshape(-1, *keys.shape[2:])),
+        jnp.asarray(inits.reshape(-1, inits.shape[-1])),
+        jnp.asarray(np.repeat(covs, c, axis=0)), data, stream_key)
+    n = len(inits)
+    return tuple(np.asarray(a).reshape((n, c) + a.shape[1:])
+                 for a in (z, div, steps, acc, step_size))
+
+
+def _padded_rows(rows: np.ndarray, n_dev: int) -> np.ndarray:
+    """Pad ``rows`` (repeating the last) to a power of two >= 4 and a multiple of ``n_dev``.
+
+    Refits of a few curves then share a few compiled shapes.
+    """
+    target = max(4, 1 << int(np.ceil(np.log2(len(rows)))))
+    target += -target % n_dev
+    return np.concatenate([rows, np.repeat(rows[-1:], target - len(rows))])
 
 
 def run_batch(space: Space, datasets: list, indices: Sequence[int], size: int,
@@ -171,15 +209,19 @@ def run_batch(space: Space, datasets: list, indices: Sequence[int], size: int,
         datasets = list(datasets) + [datasets[-1]] * (target - n_real)
         indices = list(indices) + [indices[-1]] * (target - n_real)
     t0 = time.perf_counter()
-    solve, hess, nuts, unpack = _compiled(space, settings, strategy, n_dev)
+    solve, hess, nuts, unpack, proposals = _compiled(space, settings, strategy, n_dev)
     padded = [pad(ds, size) for ds in datasets]
     data = stack_trees(padded)
-    c = settings.num_chains
+    c, s = settings.num_chains, settings.num_samples
+    n, dim = len(datasets), space.dim
     if isinstance(nuts, CompileOnce):  # compile while the starts are computed
-        n, dim = len(datasets), space.dim
         solve.prefetch(np.zeros((n, num_starts, dim)), data)
         hess.prefetch(np.zeros((n, dim)), data)
-        if strategy == "lanes":
+        if strategy == "laplace":
+            key = jax.random.PRNGKey(0)
+            proposals.prefetch(np.zeros((n, *key.shape), key.dtype), np.zeros((n, dim)),
+                               np.zeros((n, dim, dim)), data)
+        elif strategy == "lanes":
             key = jax.random.PRNGKey(0)
             nuts.prefetch(np.zeros((n * c, *key.shape), key.dtype), np.zeros((n * c, dim)),
                           np.zeros((n * c, dim, dim)), data, key)
@@ -189,8 +231,8 @@ def run_batch(space: Space, datasets: list, indices: Sequence[int], size: int,
     xs, fs = (np.asarray(a) for a in solve(jnp.asarray(starts), data))
     fs = np.where(np.isfinite(fs) & np.all(np.isfinite(xs), axis=2), fs, np.inf)
     best = np.argmin(fs, axis=1)
-    mode = xs[np.arange(len(datasets)), best]
-    bad = ~np.isfinite(fs[np.arange(len(datasets)), best])
+    mode = xs[np.arange(n), best]
+    bad = ~np.isfinite(fs[np.arange(n), best])
     mode[bad] = starts[bad, 0]
     hessians = np.asarray(hess(jnp.asarray(mode), data))
     covs = np.stack([regularised_covariance(h, space.dim) for h in hessians])
@@ -199,19 +241,20 @@ def run_batch(space: Space, datasets: list, indices: Sequence[int], size: int,
         rng = np.random.default_rng([seed, i, 1])
         chol = np.linalg.cholesky(covs[j] + 1e-12 * np.eye(space.dim))
         inits.append(mode[j] + (chol @ rng.standard_normal((space.dim, c))).T)
-    keys = list(_chain_keys(seed, jnp.asarray(np.asarray(indices)), c))
+    inits = np.stack(inits)
+    keys = np.asarray(_chain_keys(seed, jnp.asarray(np.asarray(indices)), c))
+    stream = jax.random.fold_in(jax.random.PRNGKey(seed), int(indices[0]))
     t1 = time.perf_counter()
-    if strategy == "lanes":  # jobs are (curve, chain) pairs, curve-major
-        z, div, steps, acc, step_size, _turns = nuts(
-            jnp.concatenate(keys), jnp.asarray(np.concatenate(inits)),
-            jnp.asarray(np.repeat(covs, c, axis=0)), data,
-            jax.random.fold_in(jax.random.PRNGKey(seed), int(indices[0])))
-        z, div, steps, acc, step_size = (
-            np.asarray(a).reshape((len(datasets), c) + a.shape[1:])
-            for a in (z, div, steps, acc, step_size))
+    sampling = None
+    if strategy == "laplace":
+        z, div, steps, acc, step_size, sampling = _laplace_then_nuts(
+            proposals, nuts, space, data, mode, covs, bad, inits, keys, indices, seed,
+            settings, n_dev, stream)
+    elif strategy == "lanes":
+        z, div, steps, acc, step_size = _run_lanes(nuts, keys, inits, covs, data, stream, c)
     else:
         z, div, steps, acc, _pe, _en, step_size = nuts(
-            jnp.stack(keys), jnp.asarray(np.stack(inits)), jnp.asarray(covs), data)
+            jnp.asarray(keys), jnp.asarray(inits), jnp.asarray(covs), data)
     z = np.asarray(z)
     t2 = time.perf_counter()
     b, _, s, p = z.shape
@@ -225,9 +268,55 @@ def run_batch(space: Space, datasets: list, indices: Sequence[int], size: int,
     return {"posterior": {k: np.asarray(v).reshape(b, c, s)[keep] for k, v in nat.items()},
             "diverging": np.asarray(div)[keep], "n_steps": np.asarray(steps)[keep],
             "acceptance_rate": np.asarray(acc)[keep], "step_size": np.asarray(step_size)[keep],
-            "discrepancy": disc,
+            "discrepancy": disc, "sampling": _sampling_columns(sampling, n_real),
             "timing": {"initialise_s": t1 - t0, "sample_s": t2 - t1,
                        "calibrate_s": time.perf_counter() - t3}}
+
+
+def _laplace_then_nuts(proposals: Any, nuts: Any, space: Space, data: dict,
+                       mode: np.ndarray, covs: np.ndarray, bad: np.ndarray,
+                       inits: np.ndarray, keys: np.ndarray, indices: Sequence[int],
+                       seed: int, settings: NutsSettings, n_dev: int, stream: Any):
+    """Laplace + PSIS for every curve; the lanes NUTS for those it cannot serve."""
+    from bayescale.result._convergence import rank_diagnostics
+    from bayescale.result._diagnostics import ESS_PER_CHAIN, RHAT_MAX
+
+    c, s = settings.num_chains, settings.num_samples
+    n = len(mode)
+    z_prop, log_ratio = proposals(_proposal_keys(seed, jnp.asarray(np.asarray(indices))),
+                                  jnp.asarray(mode), jnp.asarray(covs), data)
+    offsets = np.stack([np.random.default_rng([seed, i, 2]).random(c) for i in indices])
+    z, khat, ess = psis_resample(np.asarray(z_prop), np.asarray(log_ratio), s, offsets)
+    div = np.zeros((n, c, s), dtype=bool)
+    steps = np.zeros((n, c, s), dtype=np.int64)
+    acc = np.full((n, c, s), np.nan)
+    step_size = np.full((n, c), np.nan)
+    # the curves importance sampling cannot serve: a heavy weight tail, too few effective
+    # draws, or replicates that disagree (judged as NUTS draws are, on each coordinate)
+    r_hat, ess_bulk = rank_diagnostics(np.moveaxis(z, 3, 1).reshape(n * z.shape[3], c, s))
+    r_hat = np.nanmax(r_hat.reshape(n, -1), axis=1, initial=-np.inf)
+    ess_bulk = np.min(ess_bulk.reshape(n, -1), axis=1)
+    need = ESS_PER_CHAIN * c
+    refit = np.flatnonzero(bad | ~(khat <= K_MAX) | (ess < need) | ~(ess_bulk >= need)
+                           | ~(r_hat <= RHAT_MAX))
+    if refit.size:
+        rows = _padded_rows(refit, n_dev)
+        sub = jax.tree.map(lambda a: np.asarray(a)[rows], data)
+        out = _run_lanes(nuts, keys[rows], inits[rows], covs[rows], sub,
+                         jax.random.fold_in(stream, 1), c)
+        m = refit.size
+        z_n, div_n, steps_n, acc_n, step_n = (a[:m] for a in out)
+        z = np.array(z, copy=True)
+        z[refit], div[refit], steps[refit] = z_n, div_n, steps_n
+        acc[refit], step_size[refit] = acc_n, step_n
+    method = np.full(n, "laplace-psis", dtype=object)
+    method[refit] = "nuts"
+    return z, div, steps, acc, step_size, {"method": method, "pareto_k": khat,
+                                          "ess_is": ess}
+
+
+def _sampling_columns(sampling: dict | None, n_real: int) -> dict[str, np.ndarray] | None:
+    return None if sampling is None else {k: v[:n_real] for k, v in sampling.items()}
 
 
 def fit_many(data: Any, law: Law | str, *, by: str | None = None,
@@ -261,8 +350,14 @@ def fit_many(data: Any, law: Law | str, *, by: str | None = None,
         Hand the batches to a Dask cluster (each batch is one vectorised call on a
         worker); the draws are identical to the in-process path for the same seed and
         ``batch_size``.
-    strategy : {"lanes", "vmap", "map"}, optional
-        ``"lanes"`` (default) advances every chain of every curve on its own, one
+    strategy : {"laplace", "lanes", "vmap", "map"}, optional
+        ``"laplace"``: each curve's Laplace approximation corrected by
+        Pareto-smoothed importance sampling, each chain an independent sampler of
+        ``4 * num_samples`` proposals resampled to ``num_samples`` draws (no warm-up;
+        ``num_warmup`` applies to NUTS refits); the curves whose Pareto ``k`` exceeds
+        0.7, whose ESS is below the NUTS threshold or whose chains disagree (R-hat) are
+        refitted with ``"lanes"`` (``FitCollection.sampling`` and ``diagnostics()`` say
+        which). ``"lanes"`` (default) advances every chain of every curve on its own, one
         leapfrog step per turn, so no chain waits for a deeper tree elsewhere in the
         batch; ``"vmap"`` runs NumPyro's NUTS for the batch in lockstep; ``"map"`` runs
         NumPyro's NUTS one curve after another inside one compiled call.
@@ -299,7 +394,8 @@ def fit_many(data: Any, law: Law | str, *, by: str | None = None,
     size = curve_bucket(max(ds.n for ds in datasets))
     n_dev = jax.local_device_count()
     strategy = _strategy(strategy)
-    batch = _check_int("batch_size", batch_size or (512 if strategy == "lanes" else 256), 1)
+    batch = _check_int("batch_size", batch_size or (512 if strategy in ("lanes", "laplace")
+                                                    else 256), 1)
     batch = max(n_dev, batch - batch % n_dev) if n_dev > 1 else batch  # whole shards
     settings = NutsSettings(num_warmup, num_samples, num_chains, float(target_accept_prob),
                             int(max_tree_depth), bool(dense_mass), False)
@@ -338,8 +434,12 @@ def fit_many(data: Any, law: Law | str, *, by: str | None = None,
                  for k in results[0]["posterior"]}
     stats = {k: np.concatenate([r[k] for r in results])
              for k in ("diverging", "n_steps", "acceptance_rate", "step_size")}
+    sampling = None
+    if results[0]["sampling"] is not None:
+        sampling = {k: np.concatenate([r["sampling"][k] for r in results])
+                    for k in results[0]["sampling"]}
     return FitCollection(
-        discrepancies=[d for r in results for d in r["discrepancy"]], keys=keys,
+        sampling=sampling, discrepancies=[d for r in results for d in r["discrepancy"]], keys=keys,
         law=space.law, likelihood=space.likelihood, priors=dict(space.user_priors),
         datasets=datasets, posterior=posterior, sample_stats=stats,
         settings={"num_chains": num_chains, "num_warmup": num_warmup,

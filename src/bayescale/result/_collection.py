@@ -15,6 +15,7 @@ import pandas as pd
 
 from bayescale._errors import BayescaleError
 from bayescale.data import Dataset
+from bayescale.engine._importance import K_MAX
 from bayescale.laws._law import Law
 from bayescale.likelihoods import Likelihood
 from bayescale.priors import Prior
@@ -45,6 +46,10 @@ class FitCollection:
         Shared by all curves.
     posterior : mapping of str to ndarray
         Draws with shape ``(curve, chain, draw)``.
+    sampling : mapping of str to ndarray, optional
+        With ``strategy="laplace"``: per curve, ``method`` (``"laplace-psis"`` or
+        ``"nuts"`` where importance sampling was not trusted), ``pareto_k`` (the largest
+        Pareto shape over its chains) and ``ess_is`` (importance-sampling ESS).
     """
 
     def __init__(self, *, keys: Sequence[Any], law: Law, likelihood: Likelihood,
@@ -52,6 +57,7 @@ class FitCollection:
                  posterior: Mapping[str, np.ndarray], sample_stats: Mapping[str, np.ndarray],
                  settings: Mapping[str, Any], timing: Mapping[str, float],
                  by: str | None = None, discrepancies: Sequence[Any] | None = None,
+                 sampling: Mapping[str, np.ndarray] | None = None,
                  _warn: bool = True) -> None:
         self.keys = list(keys)
         self.law, self.likelihood = law, likelihood
@@ -62,6 +68,8 @@ class FitCollection:
         self.settings = MappingProxyType(dict(settings))
         self.timing = MappingProxyType(dict(timing))
         self.by = by
+        self.sampling = (None if sampling is None else
+                         MappingProxyType({k: _ro(v) for k, v in sampling.items()}))
         self.discrepancies = tuple(discrepancies or [None] * len(self.keys))
         self._index = {k: i for i, k in enumerate(self.keys)}
         self._conv: dict[str, np.ndarray] | None = None
@@ -153,7 +161,13 @@ class FitCollection:
                                 ).reset_index(drop=True)
 
     def diagnostics(self) -> pd.DataFrame:
-        """One row per curve: divergences, max R-hat, min bulk ESS, tree-depth hits, ``ok``."""
+        """One row per curve: divergences, max R-hat, min bulk ESS, tree-depth hits, ``ok``.
+
+        With ``strategy="laplace"`` also ``method`` and ``pareto_k``; a curve served by
+        importance sampling is ``ok`` only with ``pareto_k <= 0.7`` as well (R-hat then
+        compares independent importance samplers, and the ESS counts repeated draws
+        once).
+        """
         conv = self._convergence()
         rhat = np.nanmax(np.stack([conv[f"{k}:r_hat"] for k in self.param_names]), axis=0)
         ess = np.min(np.stack([conv[f"{k}:ess_bulk"] for k in self.param_names]), axis=0)
@@ -163,8 +177,15 @@ class FitCollection:
             len(self), -1).sum(1)
         chains = int(self.settings["num_chains"])
         ok = (div == 0) & ~(rhat > RHAT_MAX) & (ess >= ESS_PER_CHAIN * chains) & (hits == 0)
-        return pd.DataFrame({"curve": self.keys, "divergences": div, "max_r_hat": rhat,
-                             "min_ess_bulk": ess, "tree_depth_hits": hits, "ok": ok})
+        out = pd.DataFrame({"curve": self.keys, "divergences": div, "max_r_hat": rhat,
+                            "min_ess_bulk": ess, "tree_depth_hits": hits})
+        if self.sampling is not None:
+            method = np.asarray(self.sampling["method"])
+            k = np.asarray(self.sampling["pareto_k"], dtype=float)
+            ok &= (method != "laplace-psis") | (k <= K_MAX)
+            out["method"], out["pareto_k"] = method, k
+        out["ok"] = ok
+        return out
 
     @property
     def failed(self) -> list[Any]:
