@@ -65,16 +65,29 @@ def pointwise_log_likelihood(fit: Fit) -> np.ndarray:
 
 
 def to_datatree(fit: Fit) -> Any:
-    """ArviZ DataTree with posterior, sample_stats, log_likelihood and observed_data."""
+    """ArviZ DataTree: posterior, sample_stats, log_likelihood, posterior_predictive, observed_data.
+
+    ``posterior_predictive`` holds one replicated data set per posterior draw: new
+    observations at the observed inputs drawn from the fit's likelihood (fixed seed 0,
+    so the group is the same on every call; no extrapolation drift, as in
+    ``log_likelihood``), with the dims of ``observed_data`` (``chain``, ``draw``,
+    ``obs``), so that ArviZ's predictive checks (``az.plot_ppc_dist``, ``az.loo_pit``)
+    run on it.
+    """
     import arviz as az  # imports matplotlib: kept out of `bs.load`
 
     stats = {k: np.asarray(v) for k, v in fit.sample_stats.items() if k != "step_size"}
     stats["tree_depth"] = np.floor(np.log2(np.asarray(fit.sample_stats["n_steps"]) + 1))
     obs = {fit.y: fit.dataset.y}
+    num_chains = np.asarray(next(iter(fit.posterior.values()))).shape[0]
+    rep = fit.predict_draws(kind="predictive", seed=0, discrepancy=False,
+                            **fit.dataset.x)
+    rep = np.asarray(rep, dtype=float).reshape(num_chains, -1, fit.dataset.n)
     return az.from_dict(
         {"posterior": {k: np.asarray(v) for k, v in fit.posterior.items()},
          "sample_stats": stats,
          "log_likelihood": {fit.y: fit.log_likelihood()},
+         "posterior_predictive": {fit.y: rep},
          "observed_data": obs},
         dims={fit.y: ["obs"]},
         attrs={"/": {"bayescale_law": fit.law.name,
