@@ -2,9 +2,10 @@
 // against scale with the 0.5 line and the crossing-location density (bottom);
 // prob_cross printed. Python computes everything (src/bayescale/widgets/crossover.py).
 import { h } from "./dom.js";
-import { formatEng, formatLevel } from "./format.js";
-import { bandPath, createStack, linePath } from "./panels.js";
-import { paddedDomain } from "./scales.js";
+import { formatEng, formatInterval, formatLevel } from "./format.js";
+import { bandPath, createStack, hoverPanels, linePath } from "./panels.js";
+import { nearestIndex, paddedDomain } from "./scales.js";
+import { createTooltip } from "./tooltip.js";
 import { fillLegend, ViewFrame } from "./view.js";
 
 /**
@@ -29,12 +30,13 @@ import { fillLegend, ViewFrame } from "./view.js";
  * @property {{ edges: number[], density: number[] }} crossing_hist density per unit log10 x
  * @property {"auto" | "light" | "dark"} theme
  * @property {number} height
+ * @property {number} width 0: fill the output area
  */
 
 /** Traits whose change redraws the view. */
 export const CROSSOVER_TRAITS = [
   "x_label", "y_label", "labels", "better", "grid_x", "curves", "ci_prob", "prob_better",
-  "prob_cross", "location", "crossing_hist", "height",
+  "prob_cross", "location", "crossing_hist", "height", "width",
 ];
 /** Colours of curve A and curve B (CSS variables of style.css). */
 const COLOURS = ["var(--bs-band)", "var(--bs-heldout)"];
@@ -52,7 +54,7 @@ export function crossoverSnapshot(model) {
     curves: g("curves", []), ci_prob: g("ci_prob", 0.9), prob_better: g("prob_better", []),
     prob_cross: g("prob_cross", 0), location: g("location", {}),
     crossing_hist: g("crossing_hist", { edges: [], density: [] }), theme: g("theme", "auto"),
-    height: g("height", 460),
+    height: g("height", 460), width: g("width", 0),
   };
 }
 
@@ -73,13 +75,38 @@ export function crossSummary(m) {
 }
 
 /**
+ * Lines of the tooltip at grid index `i`: the scale, each curve's median and interval,
+ * P(A better).
+ * @param {CrossoverModel} m
+ * @param {number} i
+ * @returns {string[]}
+ */
+export function crossTooltipLines(m, i) {
+  if (i < 0 || i >= m.grid_x.length) return [];
+  const lines = [`${m.x_label || "x"} = ${formatEng(m.grid_x[i])}`];
+  const y = m.y_label || "y";
+  for (const c of m.curves) {
+    if (!Number.isFinite(c.median[i])) continue;
+    let s = `${c.label}: ${y} ${formatEng(c.median[i])}`;
+    if (Number.isFinite(c.lower[i]) && Number.isFinite(c.upper[i])) {
+      s += ` (${formatLevel(m.ci_prob)}: ${formatInterval(c.lower[i], c.upper[i])})`;
+    }
+    lines.push(s);
+  }
+  const p = m.prob_better[i];
+  if (Number.isFinite(p)) lines.push(`P(${m.labels[0]} better) = ${p.toFixed(3)}`);
+  return lines;
+}
+
+/**
  * Render the view into `el`; returns the cleanup.
  * @param {{ model: any, el: HTMLElement }} ctx
  * @returns {() => void}
  */
 export function renderCrossover({ model, el }) {
   const frame = new ViewFrame(el, "bs-crossover");
-  const { doc, root, chart, legend } = frame;
+  const { doc, d, root, chart, legend } = frame;
+  const tooltip = createTooltip(chart);
   const summary = h(doc, "div", "bs-readout bs-prob-cross");
   root.append(summary, chart, legend);
   el.appendChild(root);
@@ -95,9 +122,13 @@ export function renderCrossover({ model, el }) {
   const probPath = bottom.body.append("path").attr("class", "bs-prob-line")
     .style("fill", "none").style("stroke", "var(--bs-median)").style("stroke-width", "2px");
 
+  /** Scales and offsets of the last draw, for hover. */
+  let drawn = { xs: /** @type {any} */ (null), tops: [0, 0] };
+
   function draw() {
+    tooltip.hide();
     const m = crossoverSnapshot(model);
-    const { pw, ph1, ph2, top1, top2 } = stack.size(frame.width(), m.height,
+    const { pw, ph1, ph2, top1, top2 } = stack.size(frame.width(m.width), m.height,
       { share: 0.55, minTop: 60, minBottom: 50 });
     const grid = m.grid_x;
     const xDomain = paddedDomain(grid, true, 0);
@@ -142,9 +173,19 @@ export function renderCrossover({ model, el }) {
     locLine.style("display", showLoc ? null : "none")
       .attr("x1", showLoc ? b.xs(loc.median) : 0).attr("x2", showLoc ? b.xs(loc.median) : 0)
       .attr("y1", 0).attr("y2", ph2);
+    drawn = { xs: b.xs, tops: [top1, top2] };
     summary.textContent = crossSummary(m);
     renderCrossLegend(doc, legend, m);
   }
+
+  // Hover either panel: the values at the nearest grid scale.
+  hoverPanels(d, tooltip, [top, bottom].map((panel, k) => ({ panel, top: () => drawn.tops[k] })),
+    (_k, px) => {
+      const m = crossoverSnapshot(model);
+      if (!drawn.xs) return { lines: [], x: null };
+      const i = nearestIndex(m.grid_x, drawn.xs.invert(px), true);
+      return { lines: crossTooltipLines(m, i), x: i >= 0 ? drawn.xs(m.grid_x[i]) : null };
+    });
 
   return frame.start(model, { traits: CROSSOVER_TRAITS, theme: () => crossoverSnapshot(model).theme, draw });
 }

@@ -64,3 +64,21 @@ export function parseNumber(s) {
   const t = String(s).trim().replace(/[×x]\s*10\^/i, "e").replace(/\s+/g, "");
   return /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(t) ? Number(t) : Number.NaN;
 }
+
+let idCounter = 0;
+
+/**
+ * An SVG id (clip path, gradient, marker) unique on the page. anywidget imports the
+ * bundle afresh for each widget, so a module-level counter alone restarts at 1 in every
+ * view and two views would share "bs-clip-1" (url(#id) then resolves to the first one on
+ * the page); a random part per call keeps ids of separate module instances apart.
+ * @param {string} prefix
+ * @returns {string}
+ */
+export function uid(prefix) {
+  const c = globalThis.crypto;
+  const rand = typeof c?.randomUUID === "function"
+    ? c.randomUUID().replace(/-/g, "").slice(0, 12)
+    : Math.random().toString(36).slice(2, 14).padEnd(12, "0");
+  return `${prefix}-${rand}-${(++idCounter).toString(36)}`;
+}

@@ -8,20 +8,20 @@ import { createAxes, sizeSvg } from "./axes.js";
 import { createToolbar, renderLegend } from "./controls.js";
 import { answerExport } from "./export.js";
 import { drawCurves, drawPoints, drawTarget } from "./layers.js";
-import { homeDomains, makeScale, nearestIndex, ticks } from "./scales.js";
+import { HomeRange, homeDomains, makeScale, nearestIndex, ticks } from "./scales.js";
 import { createTooltip, pointLines, tooltipLines } from "./tooltip.js";
 import { ViewFrame } from "./view.js";
+import { uid } from "./dom.js";
 
 /** Traits whose change redraws the view. */
 export const TRAITS = [
   "x_label", "y_label", "log_x", "log_y", "grid_x", "median", "bands", "ci_levels", "points",
   "heldout_points", "target_x", "target_readout", "height", "inputs", "slice_mode",
-  "slice_input", "slice_value", "status", "band_label",
+  "slice_input", "slice_value", "status", "band_label", "width",
 ];
 /** Traits that move the automatic home range (used while x_domain/y_domain are []). */
 const REHOME = ["log_x", "log_y", "grid_x", "median", "bands", "points", "heldout_points"];
 const MARGIN = { top: 12, right: 18, bottom: 42, left: 60 };
-let clipCounter = 0;
 
 /**
  * Read every synced trait into a plain object.
@@ -37,7 +37,7 @@ export function snapshot(model) {
     points: g("points", []), heldout_points: g("heldout_points", []),
     target_x: g("target_x", null), target_readout: g("target_readout", {}),
     x_domain: g("x_domain", []), y_domain: g("y_domain", []), theme: g("theme", "auto"),
-    height: g("height", 360), inputs: g("inputs", []), slice_mode: g("slice_mode", ""),
+    height: g("height", 360), width: g("width", 0), inputs: g("inputs", []), slice_mode: g("slice_mode", ""),
     slice_input: g("slice_input", ""), slice_value: g("slice_value", null), status: g("status", ""),
     band_label: g("band_label", ""),
   };
@@ -55,10 +55,11 @@ export function renderExtrapolation({ model, el }) {
   const frame = new ViewFrame(el, "bs-extrapolation");
   const { doc, d, root, chart, legend } = frame;
   const tooltip = createTooltip(chart);
-  const clipId = `bs-clip-${++clipCounter}`;
+  const clipId = uid("bs-clip");
 
   let transform = zoomIdentity;
-  let home = homeDomains(snapshot(model));
+  /** The range shown at identity zoom, and the one "reset zoom" goes back to. */
+  const range = new HomeRange(homeDomains(snapshot(model)));
   /** @type {number | null} */ let dragX = null;
   let selfUpdate = false;
   /** Domains this view sent; their echoes (ipywidgets 8 echoes updates back) are stale. */
@@ -68,7 +69,7 @@ export function renderExtrapolation({ model, el }) {
   let ys = makeScale(false, [0, 1], [1, 0]);
 
   const svg = select(chart).append("svg").attr("class", "bs-svg");
-  svg.append("defs").append("clipPath").attr("id", clipId).append("rect");
+  const clipRect = svg.append("defs").append("clipPath").attr("id", clipId).append("rect");
   const plot = svg.append("g").attr("class", "bs-plot");
   const axes = createAxes(plot);
   const clipped = plot.append("g").attr("clip-path", `url(#${clipId})`);
@@ -91,9 +92,11 @@ export function renderExtrapolation({ model, el }) {
       model.save_changes();
     },
     onReset() {
-      home = homeDomains({ ...snapshot(model), x_domain: [], y_domain: [] });
+      // Back to the range shown before any gesture, exactly; not the extent of the
+      // current grid, which Python widened after a zoom-out.
+      range.reset();
       resetZoom();
-      reportDomains();
+      sendDomains(range.home.x, range.home.y);
     },
     logX: () => !!model.get("log_x"),
     onSlice(mode, input, value) {
@@ -108,7 +111,7 @@ export function renderExtrapolation({ model, el }) {
 
   const size = () => {
     const m = snapshot(model);
-    const w = frame.width();
+    const w = frame.width(m.width);
     return { w, hgt: m.height, pw: w - MARGIN.left - MARGIN.right, ph: m.height - MARGIN.top - MARGIN.bottom };
   };
 
@@ -116,10 +119,16 @@ export function renderExtrapolation({ model, el }) {
     const m = snapshot(model);
     const { w, hgt, pw, ph } = size();
     sizeSvg(svg, w, hgt);
-    svg.select(`#${clipId} rect`).attr("width", pw).attr("height", ph);
+    clipRect.attr("width", pw).attr("height", ph);
     plot.attr("transform", `translate(${MARGIN.left},${MARGIN.top})`);
-    xs = transform.rescaleX(makeScale(m.log_x, home.x, [0, pw]));
-    ys = transform.rescaleY(makeScale(m.log_y, home.y, [ph, 0]));
+    xs = makeScale(m.log_x, range.home.x, [0, pw]);
+    ys = makeScale(m.log_y, range.home.y, [ph, 0]);
+    if (transform !== zoomIdentity) { // rescaling even by identity would round the domain
+      xs = transform.rescaleX(xs);
+      ys = transform.rescaleY(ys);
+    }
+    // the drawn ranges, for tests and for anyone reading the page
+    svg.attr("data-x-domain", JSON.stringify(xs.domain())).attr("data-y-domain", JSON.stringify(ys.domain()));
     const xt = ticks(xs, m.log_x, Math.max(2, Math.round(pw / 90)));
     const yt = ticks(ys, m.log_y, Math.max(2, Math.round(ph / 50)));
     axes.draw(xs, ys, { pw, ph, xt, yt, xText: m.x_label, yText: m.y_label, xLabelGap: 34 });
@@ -152,16 +161,25 @@ export function renderExtrapolation({ model, el }) {
   function reportDomains() {
     const x = xs.domain().map((/** @type {number} */ v) => roundSig(v, 6));
     const y = ys.domain().map((/** @type {number} */ v) => roundSig(v, 6));
-    for (const v of [x, y]) ownDomains.add(JSON.stringify(v));
-    if (ownDomains.size > 40) ownDomains.delete(ownDomains.values().next().value);
-    selfUpdate = true;
-    model.set("x_domain", x);
-    model.set("y_domain", y);
-    model.save_changes();
-    selfUpdate = false;
-    home = { x, y };
+    sendDomains(x, y);
+    range.gesture({ x, y });
     resetZoom();
   }
+
+  /** Send x_domain/y_domain to Python, remembering them to recognise their echoes. */
+  function sendDomains(/** @type {number[]} */ x, /** @type {number[]} */ y) {
+    for (const v of [x, y]) ownDomains.add(JSON.stringify(v));
+    while (ownDomains.size > 40) ownDomains.delete(ownDomains.values().next().value);
+    selfUpdate = true;
+    model.set("x_domain", x.slice());
+    model.set("y_domain", y.slice());
+    model.save_changes();
+    selfUpdate = false;
+  }
+
+  /** Whether the model's x_domain/y_domain are ranges this view sent. */
+  const ownRange = (/** @type {import("./model.js").ExtrapolationModel} */ m) =>
+    ownDomains.has(JSON.stringify(m.x_domain)) && ownDomains.has(JSON.stringify(m.y_domain));
 
   const zoomer = zoom()
     .scaleExtent([1 / 50, 1e5])
@@ -240,16 +258,19 @@ export function renderExtrapolation({ model, el }) {
   d.listen(hit, "pointercancel", endDrag);
 
   // Model changes.
+  // New data: a range Python chose (automatic or set) becomes the one reset returns to;
+  // a regrid answering this view's own zoom keeps the old one.
   const rehome = () => {
-    home = homeDomains(snapshot(model));
+    const m = snapshot(model);
+    range.follow(homeDomains(m), ownRange(m));
     draw();
   };
   for (const name of REHOME) d.onModel(model, `change:${name}`, rehome);
   const onDomain = () => {
     if (selfUpdate) return;
     const m = snapshot(model);
-    if (ownDomains.has(JSON.stringify(m.x_domain)) && ownDomains.has(JSON.stringify(m.y_domain))) return;
-    home = homeDomains(snapshot(model));
+    if (ownRange(m)) return;
+    range.follow(homeDomains(m), false);
     resetZoom();
   };
   d.onModel(model, "change:x_domain", onDomain);

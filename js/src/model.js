@@ -44,6 +44,7 @@
  * @property {number[]} y_domain visible y range [lo, hi]; written back after zoom/pan
  * @property {"auto" | "light" | "dark"} theme
  * @property {number} height
+ * @property {number} [width] 0: fill the output area
  * @property {string[]} inputs the law's inputs (two for N, D laws)
  * @property {"" | "fixed" | "compute_optimal"} slice_mode
  * @property {string} slice_input the input held fixed when slice_mode is "fixed"

@@ -4,13 +4,12 @@ import { area, line } from "d3-shape";
 import { select } from "d3-selection";
 import { createAxes, sizeSvg } from "./axes.js";
 import { makeScale, ticks } from "./scales.js";
+import { uid } from "./dom.js";
 
 /** Margins of every panel inside the svg. */
 export const MARGIN = { top: 10, right: 18, bottom: 40, left: 60 };
 /** Vertical gap between the two stacked panels. */
 const GAP = 16;
-
-let clipCounter = 0;
 
 /** @param {number} v @param {boolean} log */
 const ok = (v, log) => Number.isFinite(v) && (!log || v > 0);
@@ -23,23 +22,37 @@ const ok = (v, log) => Number.isFinite(v) && (!log || v > 0);
 export function makePanel(svg, cls) {
   const g = svg.append("g").attr("class", `bs-plot ${cls}`);
   const axes = createAxes(g);
-  const clipId = `bs-panel-clip-${++clipCounter}`;
+  const clipId = uid("bs-panel-clip");
   const clipRect = svg.append("clipPath").attr("id", clipId).append("rect");
   const body = g.append("g").attr("class", "bs-panel-body").attr("clip-path", `url(#${clipId})`);
+  const hoverLine = body.append("line").attr("class", "bs-hover-line").style("display", "none");
+  // catches the pointer for the tooltip; drawn over the body, under later additions
+  const overlay = g.append("rect").attr("class", "bs-overlay");
   return {
-    g, body,
+    g, body, overlay,
+    /**
+     * Show the hover line at `x` px (null hides it).
+     * @param {number | null} x
+     */
+    hover(x) {
+      hoverLine.style("display", x == null ? "none" : null)
+        .attr("x1", x ?? 0).attr("x2", x ?? 0).attr("y1", 0).attr("y2", Number(overlay.attr("height")) || 0);
+    },
     /**
      * Lay the panel out and draw its axes; returns the scales.
      * @param {{ top: number, pw: number, ph: number, xLog: boolean, yLog: boolean,
      *   xDomain: number[], yDomain: number[], xText: string, yText: string,
-     *   yValues?: number[] }} o fixed y ticks with yValues
+     *   yValues?: number[], xTickLabels?: boolean }} o fixed y ticks with yValues; x ticks
+     *   unlabelled with xTickLabels false (a panel stacked over another on the same x)
      */
     layout(o) {
       g.attr("transform", `translate(${MARGIN.left},${o.top})`);
       clipRect.attr("x", -6).attr("y", -6).attr("width", o.pw + 12).attr("height", o.ph + 12);
       const xs = makeScale(o.xLog, o.xDomain, [0, o.pw]);
       const ys = makeScale(o.yLog, o.yDomain, [o.ph, 0]);
+      overlay.attr("width", o.pw).attr("height", o.ph);
       const xt = ticks(xs, o.xLog, Math.max(2, Math.round(o.pw / 90)));
+      if (o.xTickLabels === false) xt.labels = xt.labels.map(() => "");
       const yt = o.yValues ? { values: o.yValues, labels: o.yValues.map(String) }
         : ticks(ys, o.yLog, Math.max(2, Math.round(o.ph / 40)));
       axes.draw(xs, ys, { pw: o.pw, ph: o.ph, xt, yt, xText: o.xText, yText: o.yText, xLabelGap: 32 });
@@ -120,4 +133,31 @@ export function linePath(grid, values, xs, ys, xLog, yLog) {
   return line()
     .defined((_, i) => ok(grid[i], xLog) && ok(values[i], yLog))
     .x((_, i) => xs(grid[i])).y((_, i) => ys(values[i]))(grid) ?? "";
+}
+
+/**
+ * Wire hover on the panels of a stack: `lines(panel, px, py)` gives the tooltip text at
+ * plot coordinates (px, py) of that panel ([] hides it) and the x of the hover line.
+ * @param {import("./dom.js").Disposer} d
+ * @param {{ show: Function, hide: Function }} tooltip from tooltip.js createTooltip
+ * @param {Array<{ panel: any, top: () => number }>} panels each panel and its y offset
+ * @param {(i: number, px: number, py: number) => { lines: string[], x: number | null }} at
+ */
+export function hoverPanels(d, tooltip, panels, at) {
+  const hoverAll = (/** @type {number | null} */ x) => panels.forEach((p) => p.panel.hover(x));
+  panels.forEach(({ panel, top }, i) => {
+    const node = /** @type {Element} */ (panel.overlay.node());
+    d.listen(node, "pointermove", (/** @type {PointerEvent} */ ev) => {
+      const r = node.getBoundingClientRect();
+      const px = ev.clientX - r.left;
+      const py = ev.clientY - r.top;
+      const { lines, x } = at(i, px, py);
+      hoverAll(lines.length ? x : null);
+      tooltip.show(lines, MARGIN.left + px, top() + py);
+    });
+    d.listen(node, "pointerleave", () => {
+      tooltip.hide();
+      hoverAll(null);
+    });
+  });
 }

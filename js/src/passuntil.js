@@ -2,9 +2,10 @@
 // task-level band and median, observed r/K and predicted points with intervals (top);
 // log(-log PU) against log N with the emergence class and its probability (bottom).
 // Python computes everything (src/bayescale/widgets/passuntil.py).
-import { formatEng, formatLevel } from "./format.js";
-import { bandPath, createStack, linePath } from "./panels.js";
-import { paddedDomain } from "./scales.js";
+import { formatEng, formatInterval, formatLevel } from "./format.js";
+import { bandPath, createStack, hoverPanels, linePath } from "./panels.js";
+import { nearestIndex, paddedDomain } from "./scales.js";
+import { createTooltip } from "./tooltip.js";
 import { fillLegend, ViewFrame } from "./view.js";
 
 /**
@@ -35,12 +36,13 @@ import { fillLegend, ViewFrame } from "./view.js";
  * @property {number} ci_prob
  * @property {"auto" | "light" | "dark"} theme
  * @property {number} height
+ * @property {number} width 0: fill the output area
  */
 
 /** Traits whose change redraws the view. */
 export const PASSUNTIL_TRAITS = [
   "grid_n", "task_median", "task_band", "instances", "observed", "predict_n", "predicted",
-  "f_median", "f_band", "f_observed", "f_predicted", "emergence", "ci_prob", "height",
+  "f_median", "f_band", "f_observed", "f_predicted", "emergence", "ci_prob", "height", "width",
 ];
 
 /**
@@ -56,7 +58,7 @@ export function passUntilSnapshot(model) {
     predict_n: g("predict_n", []), predicted: g("predicted", []), f_median: g("f_median", []),
     f_band: g("f_band", {}), f_observed: g("f_observed", []), f_predicted: g("f_predicted", []),
     emergence: g("emergence", {}), ci_prob: g("ci_prob", 0.9), theme: g("theme", "auto"),
-    height: g("height", 560),
+    height: g("height", 560), width: g("width", 0),
   };
 }
 
@@ -101,6 +103,43 @@ function drawObserved(g, pts, xs, ys, yLog) {
     .attr("cx", (/** @type {any} */ p) => xs(p.x)).attr("cy", (/** @type {any} */ p) => ys(p.y)).attr("r", 2.5);
 }
 
+/** Names of the two panels' quantities (top: PU, bottom: F = log(-log PU)). */
+const QUANTITY = ["PU", "log(−log PU)"];
+
+/**
+ * Lines of the tooltip at grid index `i` of the top (panel 0: PU) or bottom (panel 1:
+ * log(-log PU)) panel: N, the task median and its interval.
+ * @param {PassUntilModel} m
+ * @param {number} panel
+ * @param {number} i
+ * @returns {string[]}
+ */
+export function puTooltipLines(m, panel, i) {
+  if (i < 0 || i >= m.grid_n.length) return [];
+  const med = panel === 0 ? m.task_median[i] : m.f_median[i];
+  const band = panel === 0 ? m.task_band : m.f_band;
+  const lines = [`N = ${formatEng(m.grid_n[i])}`];
+  if (Number.isFinite(med)) lines.push(`task median ${QUANTITY[panel]} = ${formatEng(med)}`);
+  if (isBand(band) && Number.isFinite(band.lower[i]) && Number.isFinite(band.upper[i])) {
+    lines.push(`${formatLevel(band.level ?? m.ci_prob)}: ${formatInterval(band.lower[i], band.upper[i])}`);
+  }
+  return lines;
+}
+
+/**
+ * Lines of the tooltip for an observed r/K point or a predicted point of a panel.
+ * @param {PassUntilModel} m
+ * @param {number} panel 0 (PU) or 1 (log(-log PU))
+ * @param {{ x: number, y?: number, median?: number, lower?: number, upper?: number }} p
+ * @returns {string[]}
+ */
+export function puPointLines(m, panel, p) {
+  const q = QUANTITY[panel];
+  if (p.median == null) return ["observed r/K", `N = ${formatEng(p.x)}`, `${q} = ${formatEng(/** @type {number} */ (p.y))}`];
+  return ["predicted", `N = ${formatEng(p.x)}`,
+    `${q} ${formatEng(p.median)} (${formatLevel(m.ci_prob)}: ${formatInterval(/** @type {number} */ (p.lower), /** @type {number} */ (p.upper))})`];
+}
+
 /**
  * Render the view into `el`; returns the cleanup.
  * @param {{ model: any, el: HTMLElement }} ctx
@@ -108,7 +147,8 @@ function drawObserved(g, pts, xs, ys, yLog) {
  */
 export function renderPassUntil({ model, el }) {
   const frame = new ViewFrame(el, "bs-passuntil");
-  const { doc, root, chart, legend } = frame;
+  const { doc, d, root, chart, legend } = frame;
+  const tooltip = createTooltip(chart);
   root.append(chart, legend);
   el.appendChild(root);
 
@@ -126,9 +166,13 @@ export function renderPassUntil({ model, el }) {
   const label = bottom.g.append("text").attr("class", "bs-axis-label bs-emergence")
     .attr("text-anchor", "end");
 
+  /** Scales and offsets of the last draw, for hover. */
+  let drawn = { scales: /** @type {any[]} */ ([]), tops: [0, 0] };
+
   function draw() {
+    tooltip.hide();
     const m = passUntilSnapshot(model);
-    const { pw, ph1, ph2, top1, top2 } = stack.size(frame.width(), m.height,
+    const { pw, ph1, ph2, top1, top2 } = stack.size(frame.width(m.width), m.height,
       { share: 0.58, minTop: 80, minBottom: 60 });
     const grid = m.grid_n;
     const xDomain = paddedDomain([...grid, ...m.observed.map((p) => p.x), ...m.predicted.map((p) => p.x)], true, 0.02);
@@ -141,7 +185,7 @@ export function renderPassUntil({ model, el }) {
     const a = top.layout({
       top: top1, pw, ph: ph1, xLog: true, yLog: true, xDomain,
       yDomain: paddedDomain(pus.filter((v) => v > 1e-30), true, 0.05), xText: "",
-      yText: "PU",
+      yText: "PU", xTickLabels: false, // the bottom panel labels the shared N axis once
     });
     instG.selectAll("path.bs-instance").data(m.instances).join("path").attr("class", "bs-instance")
       .attr("d", (/** @type {any} */ s) => linePath(grid, s.median, a.xs, a.ys, true, true))
@@ -167,8 +211,29 @@ export function renderPassUntil({ model, el }) {
     drawObserved(obsB, m.f_observed, b.xs, b.ys, false);
     drawPredicted(predB, m.f_predicted, b.xs, b.ys, false);
     label.attr("x", pw - 4).attr("y", 14).text(emergenceText(m.emergence));
+    drawn = { scales: [a, b], tops: [top1, top2] };
     renderPULegend(doc, legend, m);
   }
+
+  // Hover: the nearest observed or predicted point within 8 px, else the nearest grid N.
+  hoverPanels(d, tooltip, [top, bottom].map((panel, k) => ({ panel, top: () => drawn.tops[k] })),
+    (k, px, py) => {
+      const s = drawn.scales[k];
+      if (!s) return { lines: [], x: null };
+      const m = passUntilSnapshot(model);
+      const pts = k === 0 ? [...m.observed, ...m.predicted] : [...m.f_observed, ...m.f_predicted];
+      let best = null;
+      let bestD = 64;
+      for (const p of pts) {
+        const y = /** @type {any} */ (p).median ?? /** @type {any} */ (p).y;
+        if (!(p.x > 0) || !Number.isFinite(y) || (k === 0 && !(y > 0))) continue;
+        const dd = (s.xs(p.x) - px) ** 2 + (s.ys(y) - py) ** 2;
+        if (dd < bestD) { bestD = dd; best = p; }
+      }
+      if (best) return { lines: puPointLines(m, k, best), x: null };
+      const i = nearestIndex(m.grid_n, s.xs.invert(px), true);
+      return { lines: puTooltipLines(m, k, i), x: i >= 0 ? s.xs(m.grid_n[i]) : null };
+    });
 
   return frame.start(model, { traits: PASSUNTIL_TRAITS, theme: () => passUntilSnapshot(model).theme, draw });
 }

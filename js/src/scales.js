@@ -125,3 +125,42 @@ export function nearestIndex(grid, x, log) {
   }
   return Math.abs(t(grid[lo]) - t(x)) <= Math.abs(t(grid[hi]) - t(x)) ? lo : hi;
 }
+
+/**
+ * The ranges of a zoomable view: `home`, drawn at identity zoom, and `origin`, the range
+ * "reset zoom" restores. A gesture moves `home` only; a range from the model moves both,
+ * unless it is the echo of (or a regrid answering) one of the view's own gestures.
+ */
+export class HomeRange {
+  /** @param {{ x: number[], y: number[] }} initial */
+  constructor(initial) {
+    /** @type {{ x: number[], y: number[] }} */
+    this.origin = copyRange(initial);
+    /** @type {{ x: number[], y: number[] }} */
+    this.home = copyRange(initial);
+  }
+
+  /**
+   * A range worked out from the model.
+   * @param {{ x: number[], y: number[] }} r
+   * @param {boolean} fromGesture the model holds a range this view sent after a gesture
+   */
+  follow(r, fromGesture) {
+    this.home = copyRange(r);
+    if (!fromGesture) this.origin = copyRange(r);
+  }
+
+  /** The range left by a zoom or pan. @param {{ x: number[], y: number[] }} r */
+  gesture(r) {
+    this.home = copyRange(r);
+  }
+
+  /** Back to the origin; returns the new home. */
+  reset() {
+    this.home = copyRange(this.origin);
+    return this.home;
+  }
+}
+
+/** @param {{ x: number[], y: number[] }} r */
+const copyRange = (r) => ({ x: r.x.slice(), y: r.y.slice() });

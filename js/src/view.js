@@ -29,10 +29,13 @@ export class ViewFrame {
   }
 
   /**
-   * Width to draw at: the observed width, else the element's, else 640; at least 320.
+   * Width to draw at: `requested` (the `width` trait) when > 0, else the observed width,
+   * else the element's, else 640; at least 320.
+   * @param {number} [requested]
    * @returns {number}
    */
-  width() {
+  width(requested = 0) {
+    if (requested > 0) return Math.max(320, requested);
     return Math.max(320, this.observedWidth || this.el.clientWidth || 640);
   }
 

@@ -1,26 +1,11 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { crossSummary } from "../src/crossover.js";
-import { expectCleanCleanup, expectFollowsTheme, fakeModel, mountModel, resetDocument } from "./helpers.js";
+import { crossSummary, crossTooltipLines } from "../src/crossover.js";
+import {
+  crossoverDefaults, expectCleanCleanup, expectFollowsTheme, fakeModel, mountModel, pointer,
+  resetDocument,
+} from "./helpers.js";
 
-/** Default traits of CrossoverWidget (see src/bayescale/widgets/crossover.py). */
-function defaults() {
-  const grid = Array.from({ length: 40 }, (_, i) => 1e18 * 10 ** (i * 7 / 39));
-  const t = grid.map((x) => Math.log10(x / 1e18));
-  const a = t.map((v) => 2 + 1.2 * 10 ** (-0.1 * v));
-  const b = t.map((v) => 1.8 + 1.8 * 10 ** (-0.15 * v));
-  const curve = (label, med, w) => ({ label, median: med, lower: med.map((v) => v - w), upper: med.map((v) => v + w) });
-  const edges = Array.from({ length: 11 }, (_, i) => 1e18 * 10 ** (i * 0.7));
-  return {
-    _view: "crossover", x_label: "C", y_label: "loss", labels: ["base", "steep"], better: "lower",
-    grid_x: grid, curves: [curve("base", a, 0.05), curve("steep", b, 0.08)], ci_prob: 0.9,
-    prob_better: t.map((v) => 1 / (1 + Math.exp(-(v - 3)))), prob_cross: 0.87,
-    location: { median: 1e21, lower: 2e20, upper: 5e21, ci_prob: 0.9 },
-    crossing_hist: { edges, density: [0, 0.1, 0.4, 0.9, 0.3, 0.1, 0, 0, 0, 0] },
-    theme: "auto", height: 460,
-  };
-}
-
-const mount = (overrides) => mountModel(fakeModel(overrides, defaults()));
+const mount = (overrides) => mountModel(fakeModel(overrides, crossoverDefaults()));
 
 afterEach(resetDocument);
 
@@ -57,8 +42,26 @@ describe("crossover view", () => {
       "P(base and steep cross in range) = 0.870 · first crossing at C = 1e21 (90%: 200e18 – 5e21)");
   });
 
+  it("shows a tooltip with both curves and P(better) over either panel", () => {
+    const { el } = mount();
+    const [top, bottom] = el.querySelectorAll(".bs-overlay");
+    const tip = el.querySelector(".bs-tooltip");
+    pointer(top, "pointermove", 0, 10);
+    expect(tip.hidden).toBe(false);
+    expect([...tip.children].map((c) => c.textContent)).toEqual(
+      ["C = 1e18", "base: loss 3.2 (90%: 3.15 – 3.25)", "steep: loss 3.6 (90%: 3.52 – 3.68)",
+        "P(base better) = 0.047"]);
+    expect([...el.querySelectorAll(".bs-hover-line")].every((l) => l.style.display !== "none")).toBe(true);
+    pointer(bottom, "pointermove", 2000, 10);
+    expect(tip.textContent).toMatch(/^C = 10e24base: loss .*P\(base better\) = 0\.\d{3}$/);
+    pointer(bottom, "pointerleave", 0, 0);
+    expect(tip.hidden).toBe(true);
+    expect([...el.querySelectorAll(".bs-hover-line")].every((l) => l.style.display === "none")).toBe(true);
+    expect(crossTooltipLines({ ...crossoverDefaults(), _view: "crossover" }, 99)).toEqual([]);
+  });
+
   it("says nothing of a location when no draw crosses", () => {
-    const m = { ...defaults(), prob_cross: 0, location: { median: null, lower: null, upper: null, ci_prob: 0.9 } };
+    const m = { ...crossoverDefaults(), prob_cross: 0, location: { median: null, lower: null, upper: null, ci_prob: 0.9 } };
     expect(crossSummary(m)).toBe("P(base and steep cross in range) = 0.000");
     const { el } = mount({ prob_cross: 0, location: {}, crossing_hist: { edges: [], density: [] } });
     expect(el.querySelectorAll("rect.bs-cross-bar").length).toBe(0);

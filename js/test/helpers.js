@@ -18,7 +18,7 @@ export function defaults() {
     points: Array.from({ length: 12 }, (_, i) => ({ x: grid[i * 2], y: med[i * 2] + 0.01 })),
     heldout_points: [{ x: grid[30], y: med[30] }],
     target_x: 1e24, target_readout: { x: 1e24, median: 2.0, lower: 1.8, upper: 2.2, level: 0.95 },
-    x_domain: [], y_domain: [], theme: "auto", height: 360, inputs: ["C"], slice_mode: "",
+    x_domain: [], y_domain: [], theme: "auto", height: 360, width: 0, inputs: ["C"], slice_mode: "",
     slice_input: "", slice_value: null, status: "",
   };
 }
@@ -188,4 +188,52 @@ export function listenerCensus() {
 export function pointer(el, type, clientX, clientY = 50) {
   const Ctor = globalThis.PointerEvent ?? MouseEvent;
   el.dispatchEvent(new Ctor(type, { bubbles: true, clientX, clientY, pointerId: 1 }));
+}
+
+/** Default traits of CrossoverWidget (see src/bayescale/widgets/crossover.py). */
+export function crossoverDefaults() {
+  const grid = Array.from({ length: 40 }, (_, i) => 1e18 * 10 ** (i * 7 / 39));
+  const t = grid.map((x) => Math.log10(x / 1e18));
+  const a = t.map((v) => 2 + 1.2 * 10 ** (-0.1 * v));
+  const b = t.map((v) => 1.8 + 1.8 * 10 ** (-0.15 * v));
+  const curve = (label, med, w) => ({ label, median: med, lower: med.map((v) => v - w), upper: med.map((v) => v + w) });
+  const edges = Array.from({ length: 11 }, (_, i) => 1e18 * 10 ** (i * 0.7));
+  return {
+    _view: "crossover", x_label: "C", y_label: "loss", labels: ["base", "steep"], better: "lower",
+    grid_x: grid, curves: [curve("base", a, 0.05), curve("steep", b, 0.08)], ci_prob: 0.9,
+    prob_better: t.map((v) => 1 / (1 + Math.exp(-(v - 3)))), prob_cross: 0.87,
+    location: { median: 1e21, lower: 2e20, upper: 5e21, ci_prob: 0.9 },
+    crossing_hist: { edges, density: [0, 0.1, 0.4, 0.9, 0.3, 0.1, 0, 0, 0, 0] },
+    theme: "auto", height: 460, width: 0,
+  };
+}
+
+const loglog = (/** @type {number} */ p) => Math.log(-Math.log(p));
+
+/** Default traits of PassUntilWidget (see src/bayescale/widgets/passuntil.py). */
+export function passUntilDefaults() {
+  const grid = Array.from({ length: 30 }, (_, i) => 3e7 * 10 ** (i * 2.4 / 29));
+  const x = grid.map((n) => Math.log(n / 1.7e8));
+  const pu = (f0, a) => x.map((v) => Math.exp(-Math.exp(f0 - a * v)));
+  const med = pu(1.5, 0.5);
+  const lower = pu(1.8, 0.45);
+  const upper = pu(1.2, 0.55);
+  const pred = [2e9, 4e9, 8e9].map((n) => {
+    const v = Math.log(n / 1.7e8);
+    const p = (f0, a) => Math.exp(-Math.exp(f0 - a * v));
+    return { x: n, median: p(1.5, 0.5), lower: p(1.8, 0.45), upper: p(1.2, 0.55) };
+  });
+  return {
+    _view: "passuntil", grid_n: grid, task_median: med,
+    task_band: { level: 0.9, lower, upper },
+    instances: [1.0, 1.4, 1.9, 2.3].map((f0, i) => ({ name: `i${i}`, median: pu(f0, 0.5) })),
+    observed: [{ x: 3e7, y: 1e-3 }, { x: 1e8, y: 5e-3 }, { x: 9.6e8, y: 0.05 }],
+    predict_n: [2e9, 4e9, 8e9], predicted: pred, f_median: med.map(loglog),
+    f_band: { level: 0.9, lower: upper.map(loglog), upper: lower.map(loglog) },
+    f_observed: [{ x: 3e7, y: loglog(1e-3) }, { x: 1e8, y: loglog(5e-3) }, { x: 9.6e8, y: loglog(0.05) }],
+    f_predicted: pred.map((r) => ({ x: r.x, median: loglog(r.median), lower: loglog(r.upper), upper: loglog(r.lower) })),
+    emergence: { label: "linear", meaning: "follows the task scaling law", prob: 0.8125,
+      probs: { linear: 0.8125, concave: 0.1, convex: 0.0875 } },
+    ci_prob: 0.9, theme: "auto", height: 560, width: 0,
+  };
 }

@@ -1,38 +1,12 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { emergenceText } from "../src/passuntil.js";
-import { expectCleanCleanup, expectFollowsTheme, fakeModel, mountModel, resetDocument } from "./helpers.js";
+import { emergenceText, puPointLines, puTooltipLines } from "../src/passuntil.js";
+import {
+  expectCleanCleanup, expectFollowsTheme, fakeModel, mountModel, passUntilDefaults, pointer,
+  resetDocument,
+} from "./helpers.js";
 
-const F = (p) => Math.log(-Math.log(p));
 
-/** Default traits of PassUntilWidget (see src/bayescale/widgets/passuntil.py). */
-function defaults() {
-  const grid = Array.from({ length: 30 }, (_, i) => 3e7 * 10 ** (i * 2.4 / 29));
-  const x = grid.map((n) => Math.log(n / 1.7e8));
-  const pu = (f0, a) => x.map((v) => Math.exp(-Math.exp(f0 - a * v)));
-  const med = pu(1.5, 0.5);
-  const lower = pu(1.8, 0.45);
-  const upper = pu(1.2, 0.55);
-  const pred = [2e9, 4e9, 8e9].map((n) => {
-    const v = Math.log(n / 1.7e8);
-    const p = (f0, a) => Math.exp(-Math.exp(f0 - a * v));
-    return { x: n, median: p(1.5, 0.5), lower: p(1.8, 0.45), upper: p(1.2, 0.55) };
-  });
-  return {
-    _view: "passuntil", grid_n: grid, task_median: med,
-    task_band: { level: 0.9, lower, upper },
-    instances: [1.0, 1.4, 1.9, 2.3].map((f0, i) => ({ name: `i${i}`, median: pu(f0, 0.5) })),
-    observed: [{ x: 3e7, y: 1e-3 }, { x: 1e8, y: 5e-3 }, { x: 9.6e8, y: 0.05 }],
-    predict_n: [2e9, 4e9, 8e9], predicted: pred, f_median: med.map(F),
-    f_band: { level: 0.9, lower: upper.map(F), upper: lower.map(F) },
-    f_observed: [{ x: 3e7, y: F(1e-3) }, { x: 1e8, y: F(5e-3) }, { x: 9.6e8, y: F(0.05) }],
-    f_predicted: pred.map((r) => ({ x: r.x, median: F(r.median), lower: F(r.upper), upper: F(r.lower) })),
-    emergence: { label: "linear", meaning: "follows the task scaling law", prob: 0.8125,
-      probs: { linear: 0.8125, concave: 0.1, convex: 0.0875 } },
-    ci_prob: 0.9, theme: "auto", height: 560,
-  };
-}
-
-const mount = (overrides) => mountModel(fakeModel(overrides, defaults()));
+const mount = (overrides) => mountModel(fakeModel(overrides, passUntilDefaults()));
 
 afterEach(resetDocument);
 
@@ -72,6 +46,44 @@ describe("passuntil view", () => {
     expect(bottom.querySelectorAll("circle.bs-pred-point").length).toBe(3);
     expect(bottom.querySelector(".bs-emergence").textContent).toBe(
       "emergence: linear (follows the task scaling law), P = 0.813");
+  });
+
+  it("labels the shared N axis once: ticks numbered and named under the bottom panel only", () => {
+    const { el } = mount();
+    const top = el.querySelector(".bs-pu-panel");
+    const bottom = el.querySelector(".bs-f-panel");
+    expect(top.querySelectorAll(".bs-x-axis .tick").length).toBeGreaterThan(0); // marks stay
+    expect([...top.querySelectorAll(".bs-x-axis .tick text")].every((t) => t.textContent === "")).toBe(true);
+    expect([...bottom.querySelectorAll(".bs-x-axis .tick text")].some((t) => t.textContent !== "")).toBe(true);
+    const named = [...el.querySelectorAll(".bs-x-label")].filter((t) => t.textContent !== "");
+    expect(named.map((t) => t.textContent)).toEqual(["N"]);
+  });
+
+  it("shows a tooltip over the grid, an observed and a predicted point, and hides it on leave", () => {
+    const { el } = mount();
+    const [topOverlay, bottomOverlay] = el.querySelectorAll(".bs-overlay");
+    const tip = el.querySelector(".bs-tooltip");
+    pointer(topOverlay, "pointermove", 300, 5);
+    expect(tip.hidden).toBe(false);
+    expect(tip.textContent).toMatch(/^N = .*task median PU = .*90%: /);
+    expect(el.querySelector(".bs-pu-panel .bs-hover-line").style.display).not.toBe("none");
+    const obs = el.querySelector(".bs-pu-panel circle.bs-point");
+    pointer(topOverlay, "pointermove", Number(obs.getAttribute("cx")), Number(obs.getAttribute("cy")));
+    expect(tip.textContent).toBe("observed r/KN = 30e6PU = 1e-3");
+    const pred = el.querySelector(".bs-f-panel circle.bs-pred-point");
+    pointer(bottomOverlay, "pointermove", Number(pred.getAttribute("cx")), Number(pred.getAttribute("cy")));
+    expect(tip.textContent).toMatch(/^predictedN = 2e9log\(−log PU\) [-\d.]+ \(90%: /);
+    pointer(bottomOverlay, "pointerleave", 0, 0);
+    expect(tip.hidden).toBe(true);
+  });
+
+  it("tooltip lines read the model", () => {
+    const m = { ...passUntilDefaults(), _view: "passuntil" };
+    expect(puTooltipLines(m, 0, -1)).toEqual([]);
+    const lines = puTooltipLines(m, 1, 0);
+    expect(lines[0]).toBe("N = 30e6");
+    expect(lines[1]).toMatch(/^task median log\(−log PU\) = /);
+    expect(puPointLines(m, 0, { x: 1e8, y: 0.005 })).toEqual(["observed r/K", "N = 100e6", "PU = 5e-3"]);
   });
 
   it("labels a fit without the curvature term", () => {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { homeDomains, makeScale, nearestIndex, paddedDomain, ticks, validDomain } from "../src/scales.js";
+import {
+  HomeRange, homeDomains, makeScale, nearestIndex, paddedDomain, ticks, validDomain,
+} from "../src/scales.js";
 import { defaults } from "./helpers.js";
 
 describe("scales", () => {
@@ -54,5 +56,35 @@ describe("scales", () => {
     expect(nearestIndex(grid, 5, false)).toBe(0);
     expect(nearestIndex(grid, 1e6, true)).toBe(3);
     expect(nearestIndex([], 1, true)).toBe(-1);
+  });
+});
+
+describe("HomeRange", () => {
+  const r = (x0, x1) => ({ x: [x0, x1], y: [0, 1] });
+
+  it("goes back to the range from before any gesture", () => {
+    const h = new HomeRange(r(1e18, 1e25));
+    h.gesture(r(1e19, 1e22)); // zoom in
+    h.gesture(r(1e14, 1e28)); // zoom out
+    h.follow(r(1e14, 1e28), true); // Python's regrid answering it
+    expect(h.home).toEqual(r(1e14, 1e28));
+    expect(h.reset()).toEqual(r(1e18, 1e25));
+    expect(h.home).toEqual(r(1e18, 1e25));
+  });
+
+  it("takes a range from the model as the new origin", () => {
+    const h = new HomeRange(r(1, 10));
+    h.gesture(r(2, 3));
+    h.follow(r(5, 50), false);
+    h.gesture(r(6, 7));
+    expect(h.reset()).toEqual(r(5, 50));
+  });
+
+  it("hands out copies", () => {
+    const start = r(1, 10);
+    const h = new HomeRange(start);
+    h.reset().x[0] = 99;
+    start.x[1] = 99;
+    expect(h.reset()).toEqual(r(1, 10));
   });
 });

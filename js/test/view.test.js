@@ -96,6 +96,58 @@ describe("extrapolation view", () => {
     expect(reset[1] / reset[0]).toBeGreaterThan(zoomed[1] / zoomed[0]);
   });
 
+  it("reset restores the original range exactly after a zoom in, a zoom out and a regrid", async () => {
+    const { el, model } = mount();
+    const svg = el.querySelector("svg.bs-svg");
+    const drawn = () => ({ x: JSON.parse(svg.getAttribute("data-x-domain")),
+      y: JSON.parse(svg.getAttribute("data-y-domain")) });
+    const xTicks = () => [...el.querySelectorAll(".bs-x-axis .tick text")].map((t) => t.textContent);
+    const start = drawn();
+    const startTicks = xTicks();
+    const overlay = el.querySelector(".bs-overlay");
+    const wheel = (deltaY) => overlay.dispatchEvent(new WheelEvent("wheel",
+      { bubbles: true, cancelable: true, deltaY, clientX: 100, clientY: 100 }));
+    wheel(-300);
+    await tick(200);
+    expect(drawn().x[1] / drawn().x[0]).toBeLessThan(start.x[1] / start.x[0]);
+    wheel(400);
+    wheel(400);
+    await tick(200);
+    const out = model.get("x_domain");
+    expect(out[1] / out[0]).toBeGreaterThan(start.x[1] / start.x[0]);
+    // Python answers a zoom-out with a wider grid (see ExtrapolationWidget._on_domain)
+    const grid = Array.from({ length: 60 }, (_, i) => out[0] * (out[1] / out[0]) ** (i / 59));
+    const med = grid.map((x) => 1.7 + 5 * (x / 1e18) ** -0.15);
+    model.set("median", med);
+    model.set("bands", model.get("bands").map((b) => ({ ...b, lower: med.map((v) => v - 0.1), upper: med.map((v) => v + 0.1) })));
+    model.set("grid_x", grid);
+    model.set("x_domain", out.slice()); // the kernel's echo
+    el.querySelector(".bs-reset").click();
+    expect(drawn()).toEqual(start);
+    expect(xTicks()).toEqual(startTicks);
+    expect(model.get("x_domain")).toEqual(start.x);
+    expect(model.get("y_domain")).toEqual(start.y);
+    // the echo of the reset range and a later regrid keep it
+    model.set("x_domain", start.x.slice());
+    model.set("y_domain", start.y.slice());
+    model.set("grid_x", grid.slice());
+    expect(drawn()).toEqual(start);
+    // a range from Python becomes the new origin
+    model.set("x_domain", [1e20, 1e22]);
+    wheel(-300);
+    await tick(200);
+    el.querySelector(".bs-reset").click();
+    expect(drawn().x).toEqual([1e20, 1e22]);
+  });
+
+  it("draws at the width trait when set, else at the element's width", () => {
+    const { el, model } = mount({ width: 500 });
+    const svg = el.querySelector("svg.bs-svg");
+    expect(svg.getAttribute("width")).toBe("500");
+    model.set("width", 0);
+    expect(svg.getAttribute("width")).toBe("640"); // jsdom: no layout, the fallback
+  });
+
   it("shows the slice control for two-input laws only", () => {
     const one = mount();
     expect(one.el.querySelector(".bs-slice").hidden).toBe(true);

@@ -1,12 +1,18 @@
-"""The extrapolation view and Explorer in a real JupyterLab, in headless Chromium."""
+"""The extrapolation view and Explorer in a real JupyterLab, in headless Chromium.
+
+One JupyterLab for all of it: the Explorer, then two bare views of the same fit at
+heights 200 and 520 (issue 18: views shared clip-path ids, so the 520 px view was
+clipped to the 200 px view's plot area).
+"""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
 
-from tests.browser.notebook import count_marks, open_and_run, switch_to_dark_theme
+from tests.browser.notebook import count_marks, geometry, open_and_run, switch_to_dark_theme
 
 pytestmark = pytest.mark.browser
 
@@ -15,10 +21,14 @@ CELLS = [
     "from bayescale.widgets import Explorer\n"
     "data = bs.datasets.example('saturating')\n"
     "fit = bs.fit(data, 'saturating_power', x='C', y='loss', num_chains=1, num_warmup=200,\n"
-    "             num_samples=200, seed=0, progress=False)",
+    "             num_samples=200, seed=0, progress=False)\n"
+    "print('rows', len(data))",
     "ex = Explorer(data, fit=fit)\nex",
+    "fit.widget(height=200)",
+    "fit.widget(height=520)",
 ]
-ROOT = ".jp-OutputArea-output .bs-extrapolation"
+ROOT = ".jp-OutputArea-output .bs-explorer .bs-extrapolation"
+VIEWS = ".jp-OutputArea-output .bs-extrapolation"  # the Explorer's, then 200 and 520 px
 SCI = re.compile(r"^\d(\.\d+)?e-?\d+$")
 
 
@@ -39,16 +49,49 @@ def test_explorer_in_jupyterlab(lab, page, artifacts, shot_on_failure):
     readout = page.locator(f"{ROOT} .bs-readout").text_content()
     assert re.match(r"^at C = 1e24: loss [\d.]+ \(95% predictive: [\d.]+ – [\d.]+\)$", readout)
 
-    # wheel zoom changes the axis; reset restores it
+    # two more views of the fit, 200 then 520 px high, each drawn in its own plot area:
+    # every observed point painted (by the browser's clip-aware hit testing) inside it,
+    # and the 520 px view's median painted across its whole width
+    views = page.locator(VIEWS)
+    page.wait_for_function(f"() => document.querySelectorAll('{VIEWS} path.bs-median').length"
+                           " === 3", timeout=120_000)
+    rows = page.locator(".jp-OutputArea-output", has_text=re.compile(r"^rows \d+")).first
+    n_data = int(rows.text_content().split()[1])
+    for i, height in ((1, 200), (2, 520)):
+        svg_h = views.nth(i).locator("svg.bs-svg").get_attribute("height")
+        assert svg_h == str(height)
+        g = geometry(page, views.nth(i))
+        assert g["n"] == g["inside"] == g["painted"] == n_data, (height, n_data, g)
+        assert all(c["own"] for c in g["clips"]), g["clips"]
+        assert g["span"] > 0.9, (height, g["span"])
+    ids = page.eval_on_selector_all(f"{VIEWS} [id]", "els => els.map(e => e.id)")
+    assert len(ids) == len(set(ids)) == 3, ids
+
+    # zoom in, zoom out (Python widens the grid), reset: the original x range exactly
     ticks = page.locator(f"{ROOT} .bs-x-axis .tick text")
-    home = ticks.all_text_contents()
+    svg = page.locator(f"{ROOT} svg.bs-svg")
+    home, home_domain = ticks.all_text_contents(), svg.get_attribute("data-x-domain")
+    page.locator(f"{ROOT} .bs-overlay").scroll_into_view_if_needed()
     box = page.locator(f"{ROOT} .bs-overlay").bounding_box()
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     page.mouse.wheel(0, -600)
     page.wait_for_function(f"() => document.querySelector('{ROOT} .bs-x-axis .tick text')"
                            f".textContent !== {home[0]!r}", timeout=10_000)
+    page.wait_for_timeout(400)  # the gesture ends (d3-zoom: 150 ms after the last wheel)
+    page.mouse.wheel(0, 1500)
+    page.wait_for_function(
+        f"() => JSON.parse(document.querySelector('{ROOT} svg.bs-svg').dataset.xDomain)[0] < "
+        f"{json.loads(home_domain)[0]!r}", timeout=10_000)
+    page.wait_for_function(  # the kernel answers the wider range with a wider grid
+        f"() => document.querySelector('{ROOT} path.bs-median').getBBox().width > 0.95 * "
+        f"document.querySelector('{ROOT} .bs-overlay').getBBox().width", timeout=30_000)
+    page.wait_for_timeout(500)
+    zoomed_out = json.loads(svg.get_attribute("data-x-domain"))
+    start = json.loads(home_domain)
+    assert zoomed_out[0] < start[0] and zoomed_out[1] > start[1], (start, zoomed_out)
     page.locator(f"{ROOT} .bs-reset").click()
     page.wait_for_timeout(1000)  # let the kernel's echoes of both ranges come back
+    assert json.loads(svg.get_attribute("data-x-domain")) == start
     assert ticks.all_text_contents() == home
 
     # the credible-level slider (typed into its readout) changes the bands

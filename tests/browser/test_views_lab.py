@@ -1,4 +1,9 @@
-"""The crossover and PassUntil views in a real JupyterLab, in headless Chromium."""
+"""The crossover and PassUntil views in a real JupyterLab, in headless Chromium.
+
+The PassUntil view comes after the crossover view on purpose: both draw clipped panels,
+and before issue 18 the second view's panels used the first one's clip paths (same ids),
+cutting off its points below PU = 0.12.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ import re
 
 import pytest
 
-from tests.browser.notebook import count_marks, open_and_run, switch_to_dark_theme
+from tests.browser.notebook import count_marks, geometry, open_and_run, switch_to_dark_theme
 
 pytestmark = pytest.mark.browser
 
@@ -31,7 +36,9 @@ CELLS = [
     "p = np.exp(-np.exp(lc)[None, :] * sizes[:, None] ** -al[None, :])\n"
     "task = pu.fit(pu.simulate(p, N=sizes, r=2, K_max=100_000, seed=1), num_chains=2,\n"
     "              num_warmup=200, num_samples=200, progress=False)",
-    "task.widget()",
+    "view = task.widget()\n"
+    "print('observed', len(view.observed), 'predicted', len(view.predicted))\n"
+    "view",
 ]
 CROSS = ".jp-OutputArea-output .bs-crossover"
 PU = ".jp-OutputArea-output .bs-passuntil"
@@ -61,6 +68,33 @@ def test_crossover_and_passuntil_views(lab, page, artifacts, shot_on_failure):
     assert page.locator(f"{PU} circle.bs-pred-point").count() >= 1
     emergence = page.locator(f"{PU} .bs-emergence").text_content()
     assert re.search(r"(linear|accelerated|sub-scaling|concave|convex)", emergence, re.I), emergence
+
+    # every PassUntil point (observed r/K and predicted, both panels) painted inside its
+    # own panel, by the browser's clip-aware hit testing; each view uses its own clips
+    counts = page.locator(".jp-OutputArea-output", has_text=re.compile(r"^observed \d+")).first
+    _, n_obs, _, n_pred = counts.text_content().split()
+    g = geometry(page, page.locator(PU), "circle.bs-point, circle.bs-pred-point")
+    assert g["n"] == g["inside"] == g["painted"] == 2 * (int(n_obs) + int(n_pred)), g
+    assert len(g["clips"]) == 2 and all(c["own"] for c in g["clips"]), g["clips"]
+    cross_clips = geometry(page, page.locator(CROSS), "circle.bs-none")["clips"]
+    assert len(cross_clips) == 2 and all(c["own"] for c in cross_clips), cross_clips
+    # N is labelled once, under the bottom panel
+    top_ticks = page.locator(f"{PU} .bs-pu-panel .bs-x-axis .tick text").all_text_contents()
+    assert top_ticks and not any(top_ticks), top_ticks
+    assert [t for t in page.locator(f"{PU} .bs-x-label").all_text_contents() if t] == ["N"]
+
+    # hover shows a tooltip in both views
+    for root, pattern in ((CROSS, r"^C = .*\nA: .*\nB: .*\nP\(A better\) = [01]\.\d{3}$"),
+                          (PU, r"^N = .*\ntask median PU = ")):
+        overlay = page.locator(f"{root} .bs-overlay").first
+        overlay.scroll_into_view_if_needed()
+        box = overlay.bounding_box()
+        page.mouse.move(box["x"] + box["width"] * 0.37, box["y"] + 3)
+        tip = page.locator(f"{root} .bs-tooltip")
+        tip.wait_for(state="visible", timeout=10_000)
+        assert re.search(pattern, tip.inner_text()), tip.inner_text()
+        page.mouse.move(0, 0)
+        tip.wait_for(state="hidden", timeout=10_000)
 
     page.locator(CROSS).screenshot(path=str(artifacts / "crossover-light.png"))
     page.locator(PU).screenshot(path=str(artifacts / "passuntil-light.png"))

@@ -100,3 +100,16 @@ def test_curves_must_match_the_grid():
         w.curves = [{"median": [1, 2]}]
     with pytest.raises(ValueError, match="num_bins"):
         CrossoverWidget.from_result(None, num_bins=1)
+
+
+def test_widget_takes_traits_by_keyword(result):
+    w = result.widget(height=300, width=800, theme="dark", num_bins=10)
+    assert (w.height, w.width, w.theme) == (300, 800, "dark")
+    assert len(w.crossing_hist["density"]) == 10
+    assert w.y_label == (getattr(result, "response", None) or "y")
+    assert result.widget(y_label="val loss").y_label == "val loss"
+    with pytest.raises(TypeError, match=r"from_result\(\) got an unexpected keyword argument "
+                                        r"'heigth' \(did you mean 'height'\?\).*'num_bins'"):
+        result.widget(heigth=300)
+    with pytest.raises(TypeError, match=r"computes 'labels'"):
+        result.widget(labels=["x", "y"])

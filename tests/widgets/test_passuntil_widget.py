@@ -101,3 +101,13 @@ def test_fit_without_curvature_has_no_emergence(fit):
     assert w.emergence == {} and w.predicted == []
     with pytest.raises(ValueError, match="num_grid"):
         PassUntilWidget.from_fit(fit, num_grid=1)
+
+
+def test_widget_takes_traits_by_keyword(fit):
+    w = fit.widget(height=400, width=700, theme="dark", num_grid=12)
+    assert (w.height, w.width, w.theme, len(w.grid_n)) == (400, 700, "dark", 12)
+    with pytest.raises(TypeError, match=r"PassUntilWidget.from_fit\(\) got an unexpected "
+                                        r"keyword argument 'hight' \(did you mean 'height'\?\)"):
+        fit.widget(hight=400)
+    with pytest.raises(TypeError, match=r"computes 'predict_n'.*pass predict_N="):
+        fit.widget(predict_n=[1e9])

@@ -344,7 +344,13 @@ class Fit:
         return plot_fit(self, ax=ax, **kwargs)
 
     def widget(self, **kwargs: Any) -> Any:
-        """Interactive extrapolation view (anywidget)."""
+        """Interactive extrapolation view (anywidget).
+
+        Keywords go to :meth:`~bayescale.widgets.ExtrapolationWidget.from_fit`: its
+        options (``ci_levels``, ``target_x``, ``kind``, ...) and any trait of the view
+        (``height``, ``width``, ``theme``, ...); another keyword raises a ``TypeError``
+        that lists the accepted ones.
+        """
         from bayescale.widgets import ExtrapolationWidget
 
         return ExtrapolationWidget.from_fit(self, **kwargs)

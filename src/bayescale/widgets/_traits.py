@@ -6,15 +6,94 @@ Python (floats, lists, dicts), or raises :class:`traitlets.TraitError`.
 
 from __future__ import annotations
 
+import difflib
 import itertools
 import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from traitlets import Float, Int, TraitError
+from traitlets import Float, HasTraits, Int, TraitError
 
-__all__ = ["CiProb", "Height", "check_bands", "check_ci_prob", "check_domain", "check_height",
-           "check_levels", "check_numbers", "check_points", "check_target", "same_length"]
+from bayescale._errors import BayescaleError, one_of
+
+__all__ = ["CiProb", "Height", "ViewKeywordError", "Width", "check_bands", "check_ci_prob",
+           "check_constructor", "check_domain", "check_height", "check_levels", "check_numbers",
+           "check_points", "check_target", "check_width", "same_length", "split_keywords",
+           "view_traits"]
+
+#: Traits of ipywidgets' DOMWidget that a view also takes by keyword (its layout box).
+_BASE_TRAITS = ("layout",)
+
+
+class ViewKeywordError(BayescaleError, TypeError):
+    """A keyword that a view's constructor or ``from_fit`` does not take."""
+
+
+def view_traits(cls: type[HasTraits], base: type[HasTraits]) -> list[str]:
+    """Public synced traits that ``cls`` adds to ``base`` (its anywidget base), and layout."""
+    inherited = set(base.class_trait_names())
+    own = [n for n in cls.class_trait_names(sync=True)
+           if not n.startswith("_") and n not in inherited]
+    return sorted({*own, *_BASE_TRAITS})
+
+
+def split_keywords(where: str, kwargs: Mapping[str, Any], *, options: Iterable[str],
+                   traits: Iterable[str], computed: Mapping[str, str]
+                   ) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Split the keywords of a view's ``from_*`` into its own options and view traits.
+
+    Parameters
+    ----------
+    where : str
+        Name of the method, for messages (``"ExtrapolationWidget.from_fit"``).
+    kwargs : mapping
+        The keywords given.
+    options : iterable of str
+        The method's own keywords (taken first, even where a trait has the same name).
+    traits : iterable of str
+        The view's traits (see :func:`view_traits`).
+    computed : mapping of str to str
+        Traits the method computes, each with what to pass instead.
+
+    Returns
+    -------
+    (dict, dict)
+        The options and the traits.
+
+    Raises
+    ------
+    ViewKeywordError
+        For a computed trait or an unknown keyword; the message lists what is accepted.
+    """
+    opts, traits = set(options), set(traits) - set(computed)
+    own, rest = {}, {}
+    for k, v in kwargs.items():
+        if k in opts:
+            own[k] = v
+        elif k in traits:
+            rest[k] = v
+        else:
+            accepted = f"options {one_of(opts)}; view traits {one_of(traits)}"
+            if k in computed:
+                raise ViewKeywordError(f"{where}() computes {k!r} from its input and does not "
+                                       f"take it ({computed[k]}); it accepts the {accepted}")
+            near = difflib.get_close_matches(k, [*opts, *traits], n=1)
+            hint = f" (did you mean {near[0]!r}?)" if near else ""
+            raise ViewKeywordError(f"{where}() got an unexpected keyword argument {k!r}{hint}; "
+                                   f"it accepts the {accepted}")
+    return own, rest
+
+
+def check_constructor(cls: type[HasTraits], kwargs: Mapping[str, Any]) -> None:
+    """Raise :class:`ViewKeywordError` for a constructor keyword that is not a trait."""
+    names = set(cls.class_trait_names())
+    for k in kwargs:
+        if k not in names:
+            public = sorted(n for n in cls.class_trait_names(sync=True) if not n.startswith("_"))
+            near = difflib.get_close_matches(k, public, n=1)
+            hint = f" (did you mean {near[0]!r}?)" if near else ""
+            raise ViewKeywordError(f"{cls.__name__}() got an unexpected keyword argument "
+                                   f"{k!r}{hint}; it takes the traits {one_of(public)}")
 
 
 def _float(name: str, v: Any, *, positive: bool = False) -> float:
@@ -68,6 +147,14 @@ def check_height(value: int, low: int) -> int:
     return value
 
 
+def check_width(value: int) -> int:
+    """Check a view's width in pixels: 0 (fill the output area) or 320 to 4000."""
+    if value != 0 and not 320 <= value <= 4000:
+        raise TraitError(f"width must be 0 (fill the output area) or between 320 and 4000 "
+                         f"pixels, got {value}")
+    return value
+
+
 class CiProb(Float):
     """A credible-level trait: a float strictly between 0 and 1."""
 
@@ -84,6 +171,16 @@ class Height(Int):
 
     def validate(self, obj: Any, value: Any) -> int:
         return check_height(super().validate(obj, value), self.low)
+
+
+class Width(Int):
+    """A view's width in pixels: 0 (fill the output area) or an int from 320 to 4000."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(0, **kwargs)
+
+    def validate(self, obj: Any, value: Any) -> int:
+        return check_width(super().validate(obj, value))
 
 
 def check_points(name: str, values: Iterable[Any]) -> list[dict[str, float]]:

@@ -18,6 +18,31 @@ from bayescale.widgets import _bundle, _traits
 
 __all__ = ["CrossoverWidget"]
 
+#: Keywords of :meth:`CrossoverWidget.from_result` besides the view's traits.
+_OPTIONS = ("ci_prob", "num_bins")
+#: Traits that ``from_result`` computes from the result, with what to pass instead.
+_COMPUTED = {
+    "grid_x": "it is the result's grid", "curves": "pass ci_prob=",
+    "prob_better": "it comes from the result", "prob_cross": "it comes from the result",
+    "location": "pass ci_prob=", "crossing_hist": "pass num_bins=",
+    "labels": "pass labels= to bayescale.crossover",
+    "better": "pass better= to bayescale.crossover",
+}
+#: Attributes of a result (or of its fits) that may name the compared quantity.
+_RESPONSE_ATTRS = ("response", "y_label", "y")
+
+
+def response_name(result: Any) -> str | None:
+    """The compared quantity's name (the fits' ``y``, e.g. ``"loss"``), where the result says."""
+    for obj in (result, *(getattr(result, k, None) for k in ("fit_a", "fits"))):
+        for attr in _RESPONSE_ATTRS:
+            v = getattr(obj, attr, None)
+            if isinstance(v, str) and v:
+                return v
+        if isinstance(obj, tuple | list) and obj:
+            return response_name(obj[0])
+    return None
+
 
 def _compact(values: Any) -> list[float]:
     return [float(f"{v:.6g}") for v in np.asarray(values, dtype=float)]
@@ -67,8 +92,10 @@ class CrossoverWidget(anywidget.AnyWidget):
                            ).tag(sync=True)
     theme = t.Enum(("auto", "light", "dark"), "auto", help="Colour theme.").tag(sync=True)
     height = _traits.Height(460, low=200, help="Height of both panels in pixels.").tag(sync=True)
+    width = _traits.Width(help="Width in pixels; 0 fills the output area.").tag(sync=True)
 
     def __init__(self, **kwargs: Any) -> None:
+        _traits.check_constructor(type(self), kwargs)
         super().__init__(**kwargs)
         self._result: Any = None
         self.observe(self._on_ci, names="ci_prob")
@@ -150,8 +177,7 @@ class CrossoverWidget(anywidget.AnyWidget):
 
     # ---- construction --------------------------------------------------------------
     @classmethod
-    def from_result(cls, result: Any, *, y_label: str = "y", ci_prob: float | None = None,
-                    num_bins: int = 30, height: int = 460) -> CrossoverWidget:
+    def from_result(cls, result: Any, **kwargs: Any) -> CrossoverWidget:
         """View of a :class:`~bayescale.analysis.CrossoverResult`.
 
         Parameters
@@ -159,19 +185,30 @@ class CrossoverWidget(anywidget.AnyWidget):
         result : CrossoverResult
             The comparison (``grid``, ``curves``, ``prob_better``, ``prob_cross``,
             ``location``, ``crossing_draws``).
-        y_label : str
-            Name of the compared quantity (e.g. ``"loss"``).
         ci_prob : float, optional
             Level of the bands and of the location interval (default: the result's).
         num_bins : int
-            Bins of the crossing-location histogram over the range (log-spaced).
-        height : int
-            Height of the view in pixels.
+            Bins of the crossing-location histogram over the range (log-spaced); 30.
+        **kwargs
+            Any trait of the view: ``height``, ``width``, ``theme``, ``y_label`` (default:
+            the fits' response, e.g. ``"loss"``, where the result records it, else
+            ``"y"``), ``x_label``, ``layout``.
+
+        Raises
+        ------
+        ViewKeywordError
+            (a ``TypeError`` and a ``BayescaleError``) for any other keyword; the message
+            lists the accepted ones.
         """
+        options, traits = _traits.split_keywords(
+            f"{cls.__name__}.from_result", kwargs, options=_OPTIONS,
+            traits=_traits.view_traits(cls, anywidget.AnyWidget), computed=_COMPUTED)
+        num_bins, ci_prob = options.get("num_bins", 30), options.get("ci_prob")
         if isinstance(num_bins, bool) or not isinstance(num_bins, int) or num_bins < 2:
             raise ValueError(f"num_bins must be an integer >= 2, got {num_bins!r}")
-        view = cls(x_label=str(result.over), y_label=str(y_label), labels=list(result.labels),
-                   better=result.better, height=height)
+        traits = {"x_label": str(result.over), "y_label": response_name(result) or "y",
+                  **traits}
+        view = cls(labels=list(result.labels), better=result.better, **traits)
         view._result = result
         grid = np.asarray(result.grid, dtype=float)
         first = np.asarray(result.crossing_draws, dtype=float)

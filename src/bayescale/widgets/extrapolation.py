@@ -24,6 +24,17 @@ __all__ = ["ExtrapolationWidget"]
 
 DEFAULT_LEVELS = (0.5, 0.8, 0.95)
 _RECOMPUTE = ("ci_levels", "slice_mode", "slice_input", "slice_value")
+#: Keywords of :meth:`ExtrapolationWidget.use_fit` (``from_fit`` takes them too).
+_USE_FIT = ("ci_levels", "target_x", "kind", "readout_kind", "heldout", "extrapolate",
+            "num_grid", "slice_mode", "slice_value")
+#: Traits that ``from_fit`` computes from the fit, with what to pass instead.
+_FIT_COMPUTED = {
+    "grid_x": "pass extrapolate= or num_grid=", "median": "it comes from the fit",
+    "bands": "pass ci_levels= or kind=", "points": "they are the fit's data",
+    "heldout_points": "pass heldout=", "target_readout": "pass target_x=",
+    "inputs": "they are the law's inputs", "slice_input": "pass slice_mode= and slice_value=",
+    "status": "the view sets it",
+}
 
 
 def _compact(values: np.ndarray) -> list[float]:
@@ -66,6 +77,8 @@ class ExtrapolationWidget(anywidget.AnyWidget):
     y_domain = t.List(help="Visible y range [lo, hi]; [] = automatic.").tag(sync=True)
     theme = t.Enum(("auto", "light", "dark"), "auto", help="Colour theme.").tag(sync=True)
     height = _traits.Height(360, low=120, help="Height of the chart in pixels.").tag(sync=True)
+    width = _traits.Width(help="Width of the chart in pixels; 0 fills the output area."
+                          ).tag(sync=True)
     inputs = t.List(t.Unicode(), help="The law's inputs (two: a slice control is shown)."
                     ).tag(sync=True)
     slice_mode = t.Enum(("", "fixed", "compute_optimal"), "",
@@ -77,6 +90,7 @@ class ExtrapolationWidget(anywidget.AnyWidget):
     status = t.Unicode("", help="A short message shown instead of the read-out.").tag(sync=True)
 
     def __init__(self, **kwargs: Any) -> None:
+        _traits.check_constructor(type(self), kwargs)
         super().__init__(**kwargs)
         self._source: FitSource | DrawsSource | None = None
         self._base_range: tuple[float, float] | None = None
@@ -130,9 +144,27 @@ class ExtrapolationWidget(anywidget.AnyWidget):
     # ---- construction --------------------------------------------------------------
     @classmethod
     def from_fit(cls, fit: Any, **kwargs: Any) -> ExtrapolationWidget:
-        """View of a :class:`~bayescale.Fit`; keywords as in :meth:`use_fit`."""
-        view = cls(y_label=str(fit.y))
-        view.use_fit(fit, **kwargs)
+        """View of a :class:`~bayescale.Fit`.
+
+        Keywords are those of :meth:`use_fit` (``ci_levels``, ``target_x``, ``kind``, ...)
+        and any trait of the view (``height``, ``width``, ``theme``, ``log_y``,
+        ``y_label``, ``x_domain``, ``layout``, ...); a trait given here wins over what
+        the fit would set (``fit.widget(y_label="val loss")``).
+
+        Raises
+        ------
+        ViewKeywordError
+            (a ``TypeError`` and a ``BayescaleError``) for any other keyword, or for a
+            trait computed from the fit (``grid_x``, ``bands``, ...); the message lists
+            the accepted keywords.
+        """
+        options, traits = _traits.split_keywords(
+            f"{cls.__name__}.from_fit", kwargs, options=_USE_FIT,
+            traits=_traits.view_traits(cls, anywidget.AnyWidget), computed=_FIT_COMPUTED)
+        view = cls(**{"y_label": str(fit.y), **traits})
+        view.use_fit(fit, **options)
+        for k, v in traits.items():  # labels and ranges that use_fit laid out
+            setattr(view, k, v)
         return view
 
     @classmethod

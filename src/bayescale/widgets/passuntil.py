@@ -21,6 +21,17 @@ from bayescale.widgets._quiet import quiet
 __all__ = ["PassUntilWidget"]
 
 _TINY = 1e-300
+#: Keywords of :meth:`PassUntilWidget.from_fit` besides the view's traits.
+_OPTIONS = ("predict_N", "ci_prob", "num_grid", "max_instances", "rope")
+#: Traits that ``from_fit`` computes from the fit, with what to pass instead.
+_COMPUTED = {
+    "grid_n": "pass num_grid=", "task_median": "it comes from the fit",
+    "task_band": "pass ci_prob=", "instances": "pass max_instances=",
+    "observed": "they are the fit's records", "predict_n": "pass predict_N=",
+    "predicted": "pass predict_N=", "f_median": "it comes from the fit",
+    "f_band": "pass ci_prob=", "f_observed": "they are the fit's records",
+    "f_predicted": "pass predict_N=", "emergence": "pass rope=",
+}
 
 
 def _compact(values: Any) -> list[float]:
@@ -85,8 +96,10 @@ class PassUntilWidget(anywidget.AnyWidget):
     ci_prob = _traits.CiProb(0.9, help="Credible level of the band and intervals.").tag(sync=True)
     theme = t.Enum(("auto", "light", "dark"), "auto", help="Colour theme.").tag(sync=True)
     height = _traits.Height(560, low=240, help="Height of both panels in pixels.").tag(sync=True)
+    width = _traits.Width(help="Width in pixels; 0 fills the output area.").tag(sync=True)
 
     def __init__(self, **kwargs: Any) -> None:
+        _traits.check_constructor(type(self), kwargs)
         super().__init__(**kwargs)
         self._fit: Any = None
         self._num_grid = 60
@@ -173,9 +186,8 @@ class PassUntilWidget(anywidget.AnyWidget):
 
     # ---- construction --------------------------------------------------------------
     @classmethod
-    def from_fit(cls, fit: Any, predict_N: Sequence[float] | None = None, *,
-                 ci_prob: float = 0.9, num_grid: int = 60, max_instances: int = 60,
-                 rope: float = 0.1, height: int = 560) -> PassUntilWidget:
+    def from_fit(cls, fit: Any, predict_N: Sequence[float] | None = None, **kwargs: Any
+                 ) -> PassUntilWidget:
         """View of a :class:`~bayescale.passuntil.PassUntilFit`.
 
         Parameters
@@ -192,14 +204,25 @@ class PassUntilWidget(anywidget.AnyWidget):
             Most instance lines drawn (the first ones of the fit).
         rope : float
             Region of practical equivalence of the emergence class.
-        height : int
-            Height of the view in pixels.
+        **kwargs
+            Any trait of the view: ``height``, ``width``, ``theme``, ``layout``.
+
+        Raises
+        ------
+        ViewKeywordError
+            (a ``TypeError`` and a ``BayescaleError``) for any other keyword, or for a
+            trait computed from the fit; the message lists the accepted ones.
         """
+        options, traits = _traits.split_keywords(
+            f"{cls.__name__}.from_fit", {"predict_N": predict_N, **kwargs}, options=_OPTIONS,
+            traits=_traits.view_traits(cls, anywidget.AnyWidget), computed=_COMPUTED)
+        ci_prob, num_grid = options.get("ci_prob", 0.9), options.get("num_grid", 60)
+        max_instances, rope = options.get("max_instances", 60), options.get("rope", 0.1)
         if isinstance(num_grid, bool) or not isinstance(num_grid, int) or num_grid < 2:
             raise ValueError(f"num_grid must be an integer >= 2, got {num_grid!r}")
         sizes = np.asarray(fit.records.sizes, dtype=float)
         pred = (sizes.max() * np.array([2.0, 4.0, 8.0])) if predict_N is None else predict_N
-        view = cls(height=height)
+        view = cls(**traits)
         view._fit, view._num_grid, view._max_instances = fit, num_grid, int(max_instances)
         rec = fit.records
         ok = ~np.asarray(rec.censored, dtype=bool) & (np.asarray(rec.r) < np.asarray(rec.K))
