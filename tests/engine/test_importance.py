@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 import bayescale as bs
-from bayescale.engine import _importance, _many
+from bayescale.engine import _importance, _laplace_batch
 from bayescale.result._convergence import rank_diagnostics
 
 KW = dict(x="C", y="loss", num_chains=4, num_warmup=300, num_samples=300, progress=False,
@@ -98,7 +98,7 @@ def test_laplace_agrees_with_nuts():
 
 @pytest.mark.filterwarnings("ignore::bayescale.result.DiagnosticWarning")
 def test_curves_importance_sampling_cannot_serve_are_refitted_with_nuts(monkeypatch):
-    monkeypatch.setattr(_many, "K_MAX", -1.0)  # trust no importance weights
+    monkeypatch.setattr(_laplace_batch, "K_MAX", -1.0)  # trust no importance weights
     data = _curves(3, seed=5)
     fc = bs.fit_many(data, "saturating_power", by="curve", **KW)
     assert list(fc.sampling["method"]) == ["nuts"] * 3
