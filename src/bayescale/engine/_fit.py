@@ -134,6 +134,84 @@ def _starts(space: Space, ds, stats, rng: np.random.Generator, num_starts: int, 
     return np.nan_to_num(np.stack(out), nan=0.0, posinf=5.0, neginf=-5.0)
 
 
+def _restart_seed(seed: int) -> int:
+    """The seed of the one restart run: a stream of its own, derived from ``seed``."""
+    return int(np.random.default_rng([seed, 0x5EED]).integers(2 ** 62))
+
+
+def _heal(space: Space, padded: dict[str, Any], settings: NutsSettings, seed: int,
+          out: dict[str, np.ndarray], cov: np.ndarray
+          ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], dict[str, Any]]:
+    """Restart stuck chains once from the healthy chains' draws; drop any still stuck.
+
+    Returns the sampler output and natural draws to keep, and the record for the
+    settings (``restarted_chains``, ``dropped_chains``, ``num_chains_sampled``).
+    Restart first, because it keeps the chain count the convergence checks rely on and
+    costs one more run of the same compiled program (nothing is traced or compiled
+    again); the healthy chains' later draws are where a chain should start, and their
+    covariance is the mass matrix it starts with. Drop a chain stuck again after that:
+    it found the degenerate region from the posterior's bulk, and averaging it in would
+    poison every quantile. The DiagnosticWarning names the chains and what was done.
+    """
+    from bayescale.result._diagnostics import DiagnosticWarning, stuck_chains
+
+    stats = padded["stats"]
+    natural = space.natural(out["z"], stats)
+    stuck = stuck_chains(natural, out["lp"])
+    if not stuck:
+        return out, natural, {}
+    n = settings.num_chains
+    good = [c for c in range(n) if c not in stuck]
+
+    def said(reasons: dict[int, str]) -> str:
+        if len(reasons) == 1:
+            return next(iter(reasons.values()))
+        return "; ".join(f"chain {c}: {r}" for c, r in reasons.items())
+
+    def chains(rows: list[int]) -> str:
+        return ("chains " if len(rows) > 1 else "chain ") + ", ".join(map(str, rows))
+
+    if not good:
+        warnings.warn(f"bayescale fit: every chain is stuck ({said(stuck)}); none is "
+                      "healthy to restart from: tighten the priors or refit with another "
+                      "seed", DiagnosticWarning, stacklevel=3)
+        return out, natural, {}
+    z_good = out["z"][good][:, settings.num_samples // 2:].reshape(-1, space.dim)
+    rng = np.random.default_rng([seed, 1])
+    init = z_good[rng.choice(len(z_good), n, replace=len(z_good) < n)]
+    mass = np.cov(z_good, rowvar=False).reshape(space.dim, space.dim)
+    mass = mass + 1e-10 * np.eye(space.dim) * max(float(np.trace(mass)) / space.dim, 1e-12)
+    try:
+        if not np.all(np.isfinite(np.linalg.cholesky(mass))):
+            mass = cov
+    except np.linalg.LinAlgError:
+        mass = cov
+    again = run_nuts(space, padded, settings, _restart_seed(seed), init, mass)
+    rows = list(stuck)
+    out = {k: np.array(v) for k, v in out.items()}
+    for k in out:
+        out[k][rows] = again[k][rows]
+    natural = space.natural(out["z"], stats)
+    still = stuck_chains(natural, out["lp"])
+    drop = sorted(still) if len(still) < n else []
+    record: dict[str, Any] = {"restarted_chains": rows}
+    text = (f"bayescale fit: {chains(rows)} {'were' if len(rows) > 1 else 'was'} stuck "
+            f"({said(stuck)}); restarted once from the other chains' draws")
+    if drop:
+        keep = [c for c in range(n) if c not in drop]
+        out = {k: v[keep] for k, v in out.items()}
+        natural = {k: v[keep] for k, v in natural.items()}
+        record |= {"dropped_chains": drop, "num_chains_sampled": n}
+        text += (f"; still stuck after the restart ({said(still)}), so dropped "
+                 f"{chains(drop)}: the fit keeps {len(keep)} of {n} chains")
+    elif still:
+        text += f"; still stuck after the restart ({said(still)}), every chain kept"
+    else:
+        text += ", which now mix with them"
+    warnings.warn(text + ".", DiagnosticWarning, stacklevel=3)
+    return out, natural, record
+
+
 def fit(data: Any, law: Law | str, *, x: str | Sequence[str] | None = None,
         y: str | None = None, likelihood: str | _lik.Likelihood | None = None,
         priors: Mapping[str, Prior] | None = None, num_chains: int = 4,
@@ -184,6 +262,18 @@ def fit(data: Any, law: Law | str, *, x: str | Sequence[str] | None = None,
     -------
     Fit
 
+    Notes
+    -----
+    Chains stuck after sampling are found and said: a chain with non-finite draws or log
+    density, one that never moves, or one whose median log density lies far below the
+    best chain's (:func:`bayescale.result._diagnostics.stuck_chains`). They are
+    restarted once, from the healthy chains' draws, by the same compiled sampler; a
+    chain stuck again is dropped (``fit.num_chains`` is then smaller and
+    ``settings["num_chains_sampled"]`` holds the number run). A
+    :class:`~bayescale.result.DiagnosticWarning` names the chains and what was done,
+    and ``fit.diagnostics()`` lists them as ``restarted_chains`` and ``dropped_chains``
+    (numbered as sampled).
+
     Examples
     --------
     >>> import bayescale as bs
@@ -223,6 +313,7 @@ def fit(data: Any, law: Law | str, *, x: str | Sequence[str] | None = None,
             out = run_nuts(space, padded, settings, seed, init, cov)
         finally:
             set_progress_hook(None)
+    out, natural, healed = _heal(space, padded, settings, seed, out, cov)
     t_mcmc = time.perf_counter()
     disc = None
     if discrepancy:
@@ -230,7 +321,6 @@ def fit(data: Any, law: Law | str, *, x: str | Sequence[str] | None = None,
                          lambda sp, d, st, r: _starts(sp, d, st, r, num_starts),
                          along=axis, seed=seed)
     t_cal = time.perf_counter()
-    natural = space.natural(out["z"], stats)
     mode_nat = space.natural(mode, stats)
     timing = {"prepare_optimize_s": t_opt - t0, "sample_s": t_mcmc - t_opt,
               "calibrate_s": t_cal - t_mcmc, "total_s": t_cal - t0}
@@ -238,9 +328,10 @@ def fit(data: Any, law: Law | str, *, x: str | Sequence[str] | None = None,
         law=space.law, likelihood=space.likelihood, priors=dict(space.user_priors),
         dataset=ds, posterior=natural,
         sample_stats={k: v for k, v in out.items() if k != "z"},
-        settings={"num_chains": num_chains, "num_warmup": num_warmup,
+        settings={"num_chains": int(out["z"].shape[0]), "num_warmup": num_warmup,
                   "num_samples": num_samples, "seed": seed,
                   "target_accept_prob": float(target_accept_prob),
-                  "max_tree_depth": int(max_tree_depth), "dense_mass": bool(dense_mass)},
+                  "max_tree_depth": int(max_tree_depth), "dense_mass": bool(dense_mass),
+                  **healed},
         mode={k: float(v) for k, v in mode_nat.items()}, timing=timing, discrepancy=disc,
         _warn=True)
