@@ -11,6 +11,7 @@ import pandas as pd
 from jax import lax
 
 from bayescale._errors import BayescaleError
+from bayescale.result import _predict
 from bayescale.result._predict import with_drift
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -43,13 +44,33 @@ def _closed_form(p, log_c6):
     return log_g + p["beta"] / s * log_c6, p["beta"] / s
 
 
+_FALLBACK = ("the optimum overflows float64 at these budgets (an exponent near 0 in "
+             "some draws, or budgets far beyond the data)")
+
+
+def _causes(fit: Fit) -> list[str]:
+    return _predict.causes(fit.posterior, fallback=_FALLBACK)
+
+
 def optimal_draws(fit: Fit, C: Any, *, flops_per_token: float = 6.0,
                   discrepancy: bool = True, seed: int = 0) -> dict[str, np.ndarray]:
     """Draws of N*, D*, D*/N*, loss and the exponent a at each C, ``(num_draws, len(C))``.
 
     With ``discrepancy`` (default) the loss at each draw's optimum includes the fit's
     drift beyond the data (see :mod:`bayescale.discrepancy`); N* and D* are the law's.
+    The draws are returned as computed; when some are not finite a
+    :class:`~bayescale.result.DiagnosticWarning` says which, how many and why.
     """
+    draws = _optimal_draws(fit, C, flops_per_token=flops_per_token,
+                           discrepancy=discrepancy, seed=seed)
+    problems = [f"{name}: {text}" for name in QUANTITIES
+                for text in _predict.draw_problems(draws[name])]
+    _predict.warn_non_finite("optimal_draws", problems, lambda: _causes(fit))
+    return draws
+
+
+def _optimal_draws(fit: Fit, C: Any, *, flops_per_token: float, discrepancy: bool,
+                   seed: int = 0) -> dict[str, np.ndarray]:
     law = fit.law
     if set(law.inputs) != {"N", "D"}:
         raise BayescaleError(f"compute_optimal needs a law of N and D; law {law.name!r} takes "
@@ -82,12 +103,14 @@ def optimal_draws(fit: Fit, C: Any, *, flops_per_token: float = 6.0,
 
     log_n, a, log_l = jax.jit(jax.vmap(one))(params)
     log_n, a, log_l = np.asarray(log_n), np.asarray(a), np.asarray(log_l)
-    log_d = np.asarray(log_c)[None, :] - log_n
-    n_opt, d_opt, loss = np.exp(log_n), np.exp(log_d), np.exp(log_l)
+    with np.errstate(over="ignore", invalid="ignore"):  # reported by the callers
+        log_d = np.asarray(log_c)[None, :] - log_n
+        n_opt, d_opt, loss = np.exp(log_n), np.exp(log_d), np.exp(log_l)
+        ratio = np.exp(log_d - log_n)
     disc = getattr(fit, "discrepancy", None) if discrepancy else None
     if disc is not None and set(disc.axis) <= {"N", "D"}:
         loss = with_drift(loss, disc, {"N": n_opt, "D": d_opt}, seed)
-    return {"N_opt": n_opt, "D_opt": d_opt, "D_over_N": np.exp(log_d - log_n),
+    return {"N_opt": n_opt, "D_opt": d_opt, "D_over_N": ratio,
             "loss": loss, "a": a}
 
 
@@ -118,17 +141,29 @@ def compute_optimal(fit: Fit, C: Any, *, ci_prob: float = 0.9,
     DataFrame
         Columns ``C``, ``quantity`` (``N_opt``, ``D_opt``, ``D_over_N``, ``loss``, ``a``:
         the exponent of ``N* ∝ C^a``), ``mean``, ``median``, ``lower``, ``upper``.
+        Never NaN or infinite without a word: infinite quantiles stay infinite (not NaN),
+        NaN draws are left out of the mean and quantiles, and any non-finite value (or
+        NaN draws left out) comes with a :class:`~bayescale.result.DiagnosticWarning`
+        naming the quantity and the cause.
     """
     if not 0 < ci_prob < 1:
         raise BayescaleError(f"ci_prob must be in (0, 1), got {ci_prob!r}")
-    draws = optimal_draws(fit, C, flops_per_token=flops_per_token, discrepancy=discrepancy)
+    draws = _optimal_draws(fit, C, flops_per_token=flops_per_token, discrepancy=discrepancy)
     c = np.atleast_1d(np.asarray(C, dtype=float))
     q = [(1 - ci_prob) / 2, 0.5, (1 + ci_prob) / 2]
+    stats = {name: (_predict._mean(draws[name]), _predict.quantiles(draws[name], q))
+             for name in QUANTITIES}
     rows = []
     for j, cj in enumerate(c):
         for name in QUANTITIES:
-            d = draws[name][:, j]
-            lo, med, hi = np.quantile(d, q)
-            rows.append({"C": cj, "quantity": name, "mean": float(np.mean(d)),
-                         "median": med, "lower": lo, "upper": hi})
-    return pd.DataFrame(rows)
+            mean, (lo, med, hi) = stats[name]
+            rows.append({"C": cj, "quantity": name, "mean": float(mean[j]),
+                         "median": med[j], "lower": lo[j], "upper": hi[j]})
+    frame = pd.DataFrame(rows)
+    problems = []
+    for name in QUANTITIES:
+        part = frame[frame["quantity"] == name]
+        problems += [f"{name}: {text}" for text in
+                     _predict.frame_problems(part, draws[name], ci_prob)]
+    _predict.warn_non_finite("compute_optimal", problems, lambda: _causes(fit))
+    return frame

@@ -236,10 +236,21 @@ class Fit:
             Input columns, then ``mean``, ``median``, ``lower``, ``upper``.
             ``frame.attrs["band"]`` says what the band is (see :meth:`band_label`) and
             ``frame.attrs["decades_beyond"]`` how far each point lies from the data.
+
+        Notes
+        -----
+        Never NaN or infinite without a word: quantiles of draws that include infinities
+        (heavy Student-t tails overflowing float64) stay infinite instead of turning NaN
+        through ``inf - inf``; NaN draws are left out of the mean and quantiles; and
+        whenever a value of the frame is not finite, or NaN draws were left out, a
+        :class:`DiagnosticWarning` names the columns, the points and the cause (for
+        instance Student-t ``nu < 1`` in some draws, or non-finite parameter draws).
         """
-        draws = self.predict_draws(kind=kind, seed=seed, discrepancy=discrepancy, **inputs)
         by_inp, by_col = _predict.resolve_inputs(self.law, self.x, inputs)
+        draws = self._draws_at(kind, seed, discrepancy, by_inp)
         frame = _predict.quantile_frame(by_col, draws, ci_prob)
+        _predict.warn_non_finite("predict", _predict.frame_problems(frame, draws, ci_prob),
+                                 lambda: self._causes(kind))
         frame.attrs["band"] = self.band_label(kind, discrepancy)
         # a list, not an array: pandas compares attrs when frames are concatenated
         frame.attrs["decades_beyond"] = (self.discrepancy.distance(by_inp).tolist() if
@@ -254,10 +265,25 @@ class Fit:
 
     def predict_draws(self, kind: str = "predictive", seed: int = 0,
                       discrepancy: bool = True, **inputs: Any) -> np.ndarray:
-        """Raw draws behind :meth:`predict`, shape ``(num_draws, num_points)``."""
+        """Raw draws behind :meth:`predict`, shape ``(num_draws, num_points)``.
+
+        The draws are returned as computed; when some are not finite (overflowing
+        Student-t tails, non-finite parameter draws) a :class:`DiagnosticWarning` says
+        how many and why.
+        """
+        by_inp, _ = _predict.resolve_inputs(self.law, self.x, inputs)
+        draws = self._draws_at(kind, seed, discrepancy, by_inp)
+        _predict.warn_non_finite("predict_draws", _predict.draw_problems(draws),
+                                 lambda: self._causes(kind))
+        return draws
+
+    def _causes(self, kind: str) -> list[str]:
+        return _predict.causes(self.posterior, self.likelihood, kind)
+
+    def _draws_at(self, kind: str, seed: int, discrepancy: bool,
+                  by_inp: dict[str, np.ndarray]) -> np.ndarray:
         if kind not in ("predictive", "mean"):
             raise BayescaleError(f"kind must be 'predictive' or 'mean', got {kind!r}")
-        by_inp, _ = _predict.resolve_inputs(self.law, self.x, inputs)
         disc = self.discrepancy if discrepancy else None
         if kind == "mean":
             draws = _predict.mean_draws(self.law, self.posterior, by_inp)

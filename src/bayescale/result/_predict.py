@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import warnings
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -12,9 +13,10 @@ from bayescale._errors import BayescaleError
 from bayescale.discrepancy import Discrepancy
 from bayescale.engine._draws import mean_draws, predictive_draws
 from bayescale.laws._law import Law
+from bayescale.likelihoods import Likelihood
 
-__all__ = ["mean_draws", "predictive_draws", "quantile_frame", "quantiles", "resolve_inputs",
-           "with_drift"]
+__all__ = ["causes", "draw_problems", "frame_problems", "mean_draws", "predictive_draws",
+           "quantile_frame", "quantiles", "resolve_inputs", "warn_non_finite", "with_drift"]
 
 
 def quantiles(draws: np.ndarray, probs: Any, axis: int = 0) -> np.ndarray:
@@ -90,14 +92,103 @@ def resolve_inputs(law: Law, x_columns: tuple[str, ...], inputs: Mapping[str, An
 
 def quantile_frame(columns: Mapping[str, np.ndarray], draws: np.ndarray,
                    ci_prob: float) -> pd.DataFrame:
-    """DataFrame of the input columns with ``mean``, ``median``, ``lower``, ``upper``."""
+    """DataFrame of the input columns with ``mean``, ``median``, ``lower``, ``upper``.
+
+    Quantiles by :func:`quantiles` (an infinite quantile stays infinite, never NaN); NaN
+    draws are left out of the mean and quantiles. :func:`frame_problems` says what in
+    the frame is not finite.
+    """
     if not 0 < ci_prob < 1:
         raise BayescaleError(f"ci_prob must be in (0, 1), got {ci_prob!r}")
-    lo, med, hi = np.quantile(draws, [(1 - ci_prob) / 2, 0.5, (1 + ci_prob) / 2], axis=0)
+    draws = np.asarray(draws, dtype=float)
+    lo, med, hi = quantiles(draws, [(1 - ci_prob) / 2, 0.5, (1 + ci_prob) / 2])
     frame = pd.DataFrame(dict(columns))
-    frame["mean"] = draws.mean(axis=0)
+    frame["mean"] = _mean(draws)
     frame["median"], frame["lower"], frame["upper"] = med, lo, hi
     return frame
+
+
+def _mean(draws: np.ndarray, axis: int = 0) -> np.ndarray:
+    """Mean of the non-NaN draws (inf where a draw is inf; NaN only where all are NaN)."""
+    with warnings.catch_warnings(), np.errstate(invalid="ignore", over="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns: reported
+        return np.nanmean(draws, axis=axis)
+
+
+def _pct(p: float) -> str:
+    return f"{100 * p:.4g}%"
+
+
+def draw_problems(draws: np.ndarray) -> list[str]:
+    """What is not finite in ``(num_draws, num_points)`` draws, in words (empty if all is)."""
+    d = np.asarray(draws, dtype=float)
+    bad = ~np.isfinite(d)
+    if not bad.any():
+        return []
+    n_inf, n_nan = int(np.isinf(d).sum()), int(np.isnan(d).sum())
+    kinds = ", ".join(t for t in (f"{n_inf} infinite" if n_inf else "",
+                                  f"{n_nan} NaN" if n_nan else "") if t)
+    cols = int(bad.any(axis=0).sum()) if d.ndim > 1 else 1
+    points = d.shape[1] if d.ndim > 1 else 1
+    return [f"{int(bad.sum())} of {d.size} draws are not finite ({kinds}) at {cols} of "
+            f"{points} point(s)"]
+
+
+def frame_problems(frame: pd.DataFrame, draws: np.ndarray, ci_prob: float,
+                   columns: Sequence[str] = ("mean", "median", "lower", "upper")
+                   ) -> list[str]:
+    """What in a :func:`quantile_frame` is not finite, and the NaN draws left out."""
+    d = np.asarray(draws, dtype=float)
+    label = {"mean": "mean", "median": "median",
+             "lower": f"lower ({_pct((1 - ci_prob) / 2)}) quantile",
+             "upper": f"upper ({_pct((1 + ci_prob) / 2)}) quantile"}
+    out = []
+    for col in columns:
+        v = np.asarray(frame[col], dtype=float)
+        for what, mask in (("infinite", np.isinf(v)), ("NaN", np.isnan(v))):
+            if mask.any():
+                out.append(f"the {label[col]} is {what} at {int(mask.sum())} of {len(v)} "
+                           "point(s)")
+    nan = np.isnan(d)
+    if nan.any():
+        out.append(f"{int(nan.sum())} NaN draw(s) of {d.size} (at "
+                   f"{int(nan.any(axis=0).sum()) if d.ndim > 1 else 1} point(s)) are left "
+                   "out of the mean and quantiles")
+    return out
+
+
+def causes(posterior: Mapping[str, np.ndarray], likelihood: Likelihood | None = None,
+           kind: str = "mean", fallback: str = "the values overflow float64 at these "
+           "inputs (far beyond the data?)") -> list[str]:
+    """Why draws computed from ``posterior`` can be non-finite, in words, with remedies."""
+    out = []
+    bad = {k: int(np.sum(~np.isfinite(np.asarray(v)))) for k, v in posterior.items()}
+    bad = {k: n for k, n in bad.items() if n}
+    if bad:
+        total = next(iter(posterior.values())).size
+        out.append("non-finite posterior draws of " + ", ".join(
+            f"{k!r} ({_pct(n / total)})" for k, n in bad.items())
+            + " (a stuck chain or an overflow: see fit.diagnostics(); refit)")
+    if kind == "predictive" and likelihood is not None and "nu" in likelihood.noise_names:
+        nu = np.asarray(posterior["nu"], dtype=float)
+        frac = float(np.mean(nu < 1))
+        if frac > 0:
+            out.append(f"Student-t nu < 1 in {_pct(frac)} of draws: new observations have "
+                       "tails so heavy that they overflow (the predictive distribution has "
+                       "no finite mean and its upper quantiles run off to infinity); use "
+                       "likelihood='normal_log', a prior on nu that keeps it above 1, or "
+                       "kind='mean'")
+    return out or [fallback]
+
+
+def warn_non_finite(what: str, problems: list[str], why: Any, stacklevel: int = 3
+                    ) -> None:
+    """One DiagnosticWarning: ``what`` returned ``problems``, because of ``why()``."""
+    if problems:
+        from bayescale.result._diagnostics import DiagnosticWarning
+
+        warnings.warn(f"bayescale {what}: " + "; ".join(problems) + ". Cause: "
+                      + "; ".join(why()) + ".", DiagnosticWarning, stacklevel=stacklevel)
 
 
 def with_drift(draws: np.ndarray, disc: Discrepancy, x: Mapping[str, np.ndarray],
