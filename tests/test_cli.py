@@ -1,9 +1,10 @@
 """The command line, run in-process."""
 
+import pandas as pd
 import pytest
 
 import bayescale as bs
-from bayescale.cli import main
+from bayescale.cli import format_table, main
 
 
 def test_laws_lists_registry(capsys):
@@ -25,6 +26,9 @@ def test_fit_predict_save_plot(tmp_path, capsys):
     assert rc == 0
     text = capsys.readouterr().out
     assert "saturating_power" in text and "Posterior predictive" in text
+    predict_table = text.split("Posterior predictive")[1]
+    assert "1e24" in predict_table and "1e25" in predict_table
+    assert "e+" not in text  # no 1.0000e+24: the one formatter prints every number
     assert out_png.stat().st_size > 1000
     fit = bs.load(out_nc)
     assert fit.num_draws == 600
@@ -47,3 +51,12 @@ def test_demo(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "Compute-optimal allocation" in out and "N_opt" in out
     assert png.exists()
+
+
+def test_tables_print_numbers_with_the_one_formatter():
+    frame = pd.DataFrame({"C": [1e24, 5.76e23], "median": [1.93456, 2.0], "r_hat": [1.00234, 1.0],
+                          "ess_bulk": [1234.6, 800.0], "n": [3, 4]})
+    lines = format_table(frame, index=False).splitlines()
+    assert lines[0].split() == ["C", "median", "r_hat", "ess_bulk", "n"]
+    assert lines[1].split() == ["1e24", "1.93", "1.002", "1235", "3"]
+    assert lines[2].split() == ["5.76e23", "2", "1", "800", "4"]

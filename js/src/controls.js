@@ -1,6 +1,6 @@
 // Toolbar (target input, slice control, reset), read-out line and legend of the
 // extrapolation view. Plain DOM; listeners are registered through the view's Disposer.
-import { formatEng, formatInterval, formatLevel } from "./format.js";
+import { formatNumber, formatInterval, formatLevel } from "./format.js";
 import { h, parseNumber } from "./dom.js";
 
 /**
@@ -68,7 +68,7 @@ export function createToolbar(doc, d, cb) {
      */
     update(m, shownTarget) {
       if (doc.activeElement !== target) {
-        target.value = shownTarget == null ? "" : formatEng(shownTarget, 4);
+        target.value = shownTarget == null ? "" : formatNumber(shownTarget, 4);
         target.classList.remove("bs-invalid");
       }
       targetText.textContent = `target ${m.x_label || "x"}`;
@@ -85,7 +85,7 @@ export function createToolbar(doc, d, cb) {
         }
         sliceSelect.value = m.slice_mode === "fixed" ? `fixed:${m.slice_input}` : "compute_optimal";
         sliceValue.hidden = m.slice_mode !== "fixed";
-        if (doc.activeElement !== sliceValue) sliceValue.value = m.slice_value == null ? "" : formatEng(m.slice_value, 4);
+        if (doc.activeElement !== sliceValue) sliceValue.value = m.slice_value == null ? "" : formatNumber(m.slice_value, 4);
       }
       readout.textContent = readoutText(m, shownTarget);
     },
@@ -102,14 +102,14 @@ export function readoutText(m, shownTarget) {
   if (m.status) return m.status;
   const r = m.target_readout ?? {};
   if (shownTarget == null) return "";
-  const at = `at ${m.x_label || "x"} = ${formatEng(shownTarget)}`;
+  const at = `at ${m.x_label || "x"} = ${formatNumber(shownTarget)}`;
   if (r.x !== shownTarget || !Number.isFinite(r.median)) return `${at}: …`;
-  let s = `${at}: ${m.y_label || "y"} ${formatEng(/** @type {number} */ (r.median))}`;
+  let s = `${at}: ${m.y_label || "y"} ${formatNumber(/** @type {number} */ (r.median))}`;
   if (Number.isFinite(r.lower) && Number.isFinite(r.upper) && r.level) {
     s += ` (${formatLevel(r.level)}${r.kind ? ` ${r.kind}` : ""}: ${formatInterval(/** @type {number} */ (r.lower), /** @type {number} */ (r.upper))})`;
   }
   for (const det of r.details ?? []) {
-    s += `; ${det.name} ${formatEng(det.median)} (${formatInterval(det.lower, det.upper)})`;
+    s += `; ${det.name} ${formatNumber(det.median)} (${formatInterval(det.lower, det.upper)})`;
   }
   return s;
 }

@@ -2,7 +2,7 @@
 // against scale with the 0.5 line and the crossing-location density (bottom);
 // prob_cross printed. Python computes everything (src/bayescale/widgets/crossover.py).
 import { h } from "./dom.js";
-import { formatEng, formatInterval, formatLevel } from "./format.js";
+import { formatNumber, formatInterval, formatLevel } from "./format.js";
 import { bandPath, createStack, hoverPanels, linePath } from "./panels.js";
 import { nearestIndex, paddedDomain } from "./scales.js";
 import { createTooltip } from "./tooltip.js";
@@ -65,11 +65,11 @@ export function crossoverSnapshot(model) {
  */
 export function crossSummary(m) {
   const [a, b] = m.labels;
-  let s = `P(${a} and ${b} cross in range) = ${m.prob_cross.toFixed(3)}`;
+  let s = `P(${a} and ${b} cross in range) = ${formatNumber(m.prob_cross)}`;
   const loc = m.location ?? {};
   if (loc.median != null && loc.lower != null && loc.upper != null) {
-    s += ` · first crossing at ${m.x_label} = ${formatEng(loc.median)} `
-      + `(${formatLevel(loc.ci_prob ?? m.ci_prob)}: ${formatEng(loc.lower)} – ${formatEng(loc.upper)})`;
+    s += ` · first crossing at ${m.x_label} = ${formatNumber(loc.median)} `
+      + `(${formatLevel(loc.ci_prob ?? m.ci_prob)}: ${formatNumber(loc.lower)} – ${formatNumber(loc.upper)})`;
   }
   return s;
 }
@@ -83,18 +83,18 @@ export function crossSummary(m) {
  */
 export function crossTooltipLines(m, i) {
   if (i < 0 || i >= m.grid_x.length) return [];
-  const lines = [`${m.x_label || "x"} = ${formatEng(m.grid_x[i])}`];
+  const lines = [`${m.x_label || "x"} = ${formatNumber(m.grid_x[i])}`];
   const y = m.y_label || "y";
   for (const c of m.curves) {
     if (!Number.isFinite(c.median[i])) continue;
-    let s = `${c.label}: ${y} ${formatEng(c.median[i])}`;
+    let s = `${c.label}: ${y} ${formatNumber(c.median[i])}`;
     if (Number.isFinite(c.lower[i]) && Number.isFinite(c.upper[i])) {
       s += ` (${formatLevel(m.ci_prob)}: ${formatInterval(c.lower[i], c.upper[i])})`;
     }
     lines.push(s);
   }
   const p = m.prob_better[i];
-  if (Number.isFinite(p)) lines.push(`P(${m.labels[0]} better) = ${p.toFixed(3)}`);
+  if (Number.isFinite(p)) lines.push(`P(${m.labels[0]} better) = ${formatNumber(p)}`);
   return lines;
 }
 

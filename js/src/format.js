@@ -1,102 +1,72 @@
-// Number formatting for ticks, tooltips and read-outs.
-// Engineering notation (exponent a multiple of 3) for values a person reads;
-// scientific notation (1e21, 2.5e21) for axis ticks that span decades.
+// One way to print numbers in every view: axes, read-outs, tooltips, legends.
+// Mirrors src/bayescale/_format.py rule for rule; both are tested against the same
+// cases (js/test/format_cases.json):
+// - `digits` significant digits (3 by default), rounded half away from zero on the exact
+//   binary value (toExponential), trailing zeros dropped;
+// - plain notation when the rounded value lies in [0.01, 10000): 0.0123, 2.35, 1230;
+//   otherwise scientific with a one-digit mantissa: 1.4e12, 5.76e23, 1e24, -4.2e-5
+//   (never 100e24 or 1.0000e+23);
+// - "0" for zero, "NaN", "inf" and "-inf" for the rest.
 
 /** Significant digits used when a caller gives none. */
 export const DEFAULT_DIGITS = 3;
+/** Rounded values with a decimal exponent in [PLAIN_MIN, PLAIN_MAX] print plainly. */
+const PLAIN_MIN = -2;
+const PLAIN_MAX = 3;
 
 /**
- * Strip trailing zeros of a fixed/precision string ("1.500" -> "1.5", "2.0" -> "2").
- * @param {string} s
- * @returns {string}
+ * Significant digits and decimal exponent of `a > 0` rounded to `digits`.
+ * @param {number} a
+ * @param {number} digits
+ * @returns {[string, number]}
  */
-function trimZeros(s) {
-  return s.includes(".") ? s.replace(/\.?0+$/, "") : s;
+function digitsExponent(a, digits) {
+  const [mant, exp] = a.toExponential(digits - 1).split("e");
+  return [mant.replace(".", ""), Number(exp)];
 }
 
 /**
- * Format `v` in plain notation with `digits` significant digits.
- * @param {number} v
- * @param {number} [digits]
- * @returns {string}
+ * Print a number with `digits` significant digits.
+ * @param {number} value
+ * @param {number} [digits] 1 to 17
+ * @param {"auto" | "sci" | "plain"} [notation] "auto": plain for rounded values in
+ *   [0.01, 10000), scientific otherwise; "sci": always scientific; "plain": never
+ * @returns {string} e.g. "1.4e12", "5.76e23", "2.35", "0.0123", "-4.2e-5"
  */
-export function formatPlain(v, digits = DEFAULT_DIGITS) {
-  if (!Number.isFinite(v)) return String(v);
+export function formatNumber(value, digits = DEFAULT_DIGITS, notation = "auto") {
+  if (!(digits >= 1 && digits <= 17)) throw new RangeError(`digits must be between 1 and 17, got ${digits}`);
+  const v = Number(value);
+  if (Number.isNaN(v)) return "NaN";
+  if (!Number.isFinite(v)) return v > 0 ? "inf" : "-inf";
   if (v === 0) return "0";
-  const e = Math.floor(Math.log10(Math.abs(v)));
-  return trimZeros(v.toFixed(Math.min(20, Math.max(0, digits - 1 - e))));
-}
-
-/**
- * Engineering notation: mantissa in [1, 1000), exponent a multiple of 3.
- * Values between 0.01 and 1000 stay plain.
- * @param {number} v
- * @param {number} [digits] significant digits
- * @returns {string} e.g. "12.3e21", "1.5e9", "0.25", "-4.56e-6"
- */
-export function formatEng(v, digits = DEFAULT_DIGITS) {
-  if (!Number.isFinite(v)) return Number.isNaN(v) ? "NaN" : v > 0 ? "∞" : "-∞";
-  if (v === 0) return "0";
-  const a = Math.abs(v);
-  if (a >= 0.01 && a < 1000) {
-    const p = formatPlain(v, digits);
-    if (Math.abs(Number(p)) < 1000) return p;
+  const [ds, e] = digitsExponent(Math.abs(v), digits);
+  const sign = v < 0 ? "-" : "";
+  const plain = notation === "plain" || (notation === "auto" && e >= PLAIN_MIN && e <= PLAIN_MAX);
+  if (!plain) {
+    const rest = ds.slice(1).replace(/0+$/, "");
+    return `${sign}${ds[0]}${rest ? `.${rest}` : ""}e${e}`;
   }
-  let e3 = 3 * Math.floor(Math.log10(a) / 3);
-  let m = Number((v / 10 ** e3).toPrecision(digits));
-  if (Math.abs(m) >= 1000) {
-    e3 += 3;
-    m = Number((m / 1000).toPrecision(digits));
-  } else if (Math.abs(m) < 1) {
-    // log10 rounding just below a power of 1000
-    e3 -= 3;
-    m = Number((m * 1000).toPrecision(digits));
+  let whole;
+  let frac;
+  if (e >= 0) {
+    whole = ds.slice(0, e + 1).padEnd(e + 1, "0");
+    frac = ds.slice(e + 1).replace(/0+$/, "");
+  } else {
+    whole = "0";
+    frac = ("0".repeat(-e - 1) + ds).replace(/0+$/, "");
   }
-  const mant = trimZeros(m.toFixed(Math.max(0, digits - 1 - Math.floor(Math.log10(Math.abs(m))))));
-  return e3 === 0 ? mant : `${mant}e${e3}`;
+  return `${sign}${whole}${frac ? `.${frac}` : ""}`;
 }
 
 /**
- * Scientific notation with a trimmed mantissa: 1e21, 2.5e21, 3e-4.
- * @param {number} v
- * @param {number} [digits]
- * @returns {string}
- */
-export function formatSci(v, digits = DEFAULT_DIGITS) {
-  if (!Number.isFinite(v)) return String(v);
-  if (v === 0) return "0";
-  const [mant, exp] = v.toExponential(digits - 1).split("e");
-  return `${trimZeros(mant)}e${Number(exp)}`;
-}
-
-/**
- * Whether a domain is best labelled in scientific notation.
- * @param {number[]} domain
- * @returns {boolean}
- */
-export function needsSci(domain) {
-  const top = Math.max(...domain.map(Math.abs));
-  return Number.isFinite(top) && top > 0 && (top >= 1e4 || top < 1e-2);
-}
-
-/**
- * A tick formatter for a domain: scientific when the domain reaches 1e4 or below 0.01.
- * @param {number[]} domain
- * @returns {(v: number) => string}
- */
-export function tickFormatter(domain) {
-  return needsSci(domain) ? (v) => formatSci(v) : (v) => formatPlain(v, 4);
-}
-
-/**
- * An interval "lower – upper" in engineering notation.
+ * An interval "lower – upper" (an en dash), each by formatNumber.
  * @param {number} lower
  * @param {number} upper
  * @param {number} [digits]
  * @returns {string}
  */
 export function formatInterval(lower, upper, digits = DEFAULT_DIGITS) {
-  return `${formatEng(lower, digits)} – ${formatEng(upper, digits)}`;
+  return `${formatNumber(lower, digits)} – ${formatNumber(upper, digits)}`;
 }
 
 /**
@@ -105,5 +75,22 @@ export function formatInterval(lower, upper, digits = DEFAULT_DIGITS) {
  * @returns {string}
  */
 export function formatLevel(level) {
-  return `${trimZeros((level * 100).toFixed(1))}%`;
+  return `${formatNumber(100 * level, 4, "plain")}%`;
+}
+
+/**
+ * Labels of an axis' tick values: formatNumber with the fewest digits (3 or more) that
+ * keeps the labels distinct, all in scientific notation when any one needs it.
+ * @param {number[]} values
+ * @returns {string[]}
+ */
+export function tickLabels(values) {
+  const sci = values.some((v) => v !== 0 && Number.isFinite(v) && formatNumber(v).includes("e"));
+  const notation = sci ? "sci" : "auto";
+  let labels = [];
+  for (let digits = DEFAULT_DIGITS; digits <= 17; digits++) {
+    labels = values.map((v) => formatNumber(v, digits, notation));
+    if (new Set(labels).size === labels.length) break;
+  }
+  return labels;
 }

@@ -2,7 +2,7 @@
 // task-level band and median, observed r/K and predicted points with intervals (top);
 // log(-log PU) against log N with the emergence class and its probability (bottom).
 // Python computes everything (src/bayescale/widgets/passuntil.py).
-import { formatEng, formatInterval, formatLevel } from "./format.js";
+import { formatNumber, formatInterval, formatLevel } from "./format.js";
 import { bandPath, createStack, hoverPanels, linePath } from "./panels.js";
 import { nearestIndex, paddedDomain } from "./scales.js";
 import { createTooltip } from "./tooltip.js";
@@ -70,7 +70,7 @@ export function passUntilSnapshot(model) {
 export function emergenceText(e) {
   if (!e || !e.label) return "emergence: fit without the curvature term";
   const meaning = e.meaning ? ` (${e.meaning})` : "";
-  return `emergence: ${e.label}${meaning}, P = ${Number(e.prob).toFixed(3)}`;
+  return `emergence: ${e.label}${meaning}, P = ${formatNumber(Number(e.prob))}`;
 }
 
 /** @param {any} b @returns {b is PUBand} */
@@ -118,8 +118,8 @@ export function puTooltipLines(m, panel, i) {
   if (i < 0 || i >= m.grid_n.length) return [];
   const med = panel === 0 ? m.task_median[i] : m.f_median[i];
   const band = panel === 0 ? m.task_band : m.f_band;
-  const lines = [`N = ${formatEng(m.grid_n[i])}`];
-  if (Number.isFinite(med)) lines.push(`task median ${QUANTITY[panel]} = ${formatEng(med)}`);
+  const lines = [`N = ${formatNumber(m.grid_n[i])}`];
+  if (Number.isFinite(med)) lines.push(`task median ${QUANTITY[panel]} = ${formatNumber(med)}`);
   if (isBand(band) && Number.isFinite(band.lower[i]) && Number.isFinite(band.upper[i])) {
     lines.push(`${formatLevel(band.level ?? m.ci_prob)}: ${formatInterval(band.lower[i], band.upper[i])}`);
   }
@@ -135,9 +135,9 @@ export function puTooltipLines(m, panel, i) {
  */
 export function puPointLines(m, panel, p) {
   const q = QUANTITY[panel];
-  if (p.median == null) return ["observed r/K", `N = ${formatEng(p.x)}`, `${q} = ${formatEng(/** @type {number} */ (p.y))}`];
-  return ["predicted", `N = ${formatEng(p.x)}`,
-    `${q} ${formatEng(p.median)} (${formatLevel(m.ci_prob)}: ${formatInterval(/** @type {number} */ (p.lower), /** @type {number} */ (p.upper))})`];
+  if (p.median == null) return ["observed r/K", `N = ${formatNumber(p.x)}`, `${q} = ${formatNumber(/** @type {number} */ (p.y))}`];
+  return ["predicted", `N = ${formatNumber(p.x)}`,
+    `${q} ${formatNumber(p.median)} (${formatLevel(m.ci_prob)}: ${formatInterval(/** @type {number} */ (p.lower), /** @type {number} */ (p.upper))})`];
 }
 
 /**
@@ -254,7 +254,7 @@ function renderPULegend(doc, legend, m) {
   }
   if (m.observed.length) entries.push({ text: "r/K", key: "bs-key bs-key-point" });
   if (m.predicted.length) {
-    const ns = m.predicted.map((r) => formatEng(r.x)).join(", ");
+    const ns = m.predicted.map((r) => formatNumber(r.x)).join(", ");
     entries.push({ text: `predicted at N = ${ns}`, key: "bs-key",
       style: { width: "7px", height: "7px", borderRadius: "50%", background: "var(--bs-target)" } });
   }

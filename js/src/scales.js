@@ -1,6 +1,6 @@
 // Scales, domains and ticks for the views (pure functions; no DOM).
 import { scaleLinear, scaleLog } from "d3-scale";
-import { tickFormatter } from "./format.js";
+import { tickLabels } from "./format.js";
 
 /**
  * A log or linear scale.
@@ -83,7 +83,7 @@ export function homeDomains(m) {
 
 /**
  * Tick values and their labels. On a log axis spanning two decades or more only powers
- * of ten are labelled; labels switch to scientific notation for large or tiny values.
+ * of ten are labelled; labels by format.js `tickLabels` (scientific for large or tiny values).
  * @param {any} scale a d3 continuous scale
  * @param {boolean} log
  * @param {number} [count] approximate number of ticks
@@ -102,8 +102,7 @@ export function ticks(scale, log, count = 6) {
       values = values.filter((/** @type {number} */ _v, /** @type {number} */ i) => i % Math.ceil(values.length / count) === 0);
     }
   }
-  const fmt = tickFormatter(domain);
-  return { values, labels: values.map(fmt) };
+  return { values, labels: tickLabels(values) };
 }
 
 /**

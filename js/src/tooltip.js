@@ -1,5 +1,5 @@
 // Hover tooltip: text from the model at a grid index, and a positioned <div>.
-import { formatEng, formatInterval, formatLevel } from "./format.js";
+import { formatNumber, formatInterval, formatLevel } from "./format.js";
 
 /**
  * Lines of the tooltip at grid index `i` (widest band last).
@@ -11,8 +11,8 @@ export function tooltipLines(m, i) {
   if (i < 0 || i >= m.grid_x.length) return [];
   const xName = m.x_label || "x";
   const yName = m.y_label || "y";
-  const lines = [`${xName} = ${formatEng(m.grid_x[i])}`];
-  if (Number.isFinite(m.median[i])) lines.push(`median ${yName} = ${formatEng(m.median[i])}`);
+  const lines = [`${xName} = ${formatNumber(m.grid_x[i])}`];
+  if (Number.isFinite(m.median[i])) lines.push(`median ${yName} = ${formatNumber(m.median[i])}`);
   for (const b of [...m.bands].sort((a, c) => a.level - c.level)) {
     if (Number.isFinite(b.lower[i]) && Number.isFinite(b.upper[i])) {
       lines.push(`${formatLevel(b.level)}: ${formatInterval(b.lower[i], b.upper[i])}`);
@@ -31,8 +31,8 @@ export function tooltipLines(m, i) {
 export function pointLines(m, p, heldout) {
   return [
     heldout ? "held-out point" : "observed point",
-    `${m.x_label || "x"} = ${formatEng(p.x)}`,
-    `${m.y_label || "y"} = ${formatEng(p.y)}`,
+    `${m.x_label || "x"} = ${formatNumber(p.x)}`,
+    `${m.y_label || "y"} = ${formatNumber(p.y)}`,
   ];
 }
 

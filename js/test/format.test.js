@@ -1,40 +1,46 @@
 import { describe, expect, it } from "vitest";
-import { formatEng, formatInterval, formatLevel, formatSci, needsSci, tickFormatter } from "../src/format.js";
+import { formatInterval, formatLevel, formatNumber, tickLabels } from "../src/format.js";
+import { ticks, makeScale } from "../src/scales.js";
+import CASES from "./format_cases.json";
 
-describe("formatEng", () => {
-  it.each([
-    [1.234e21, "1.23e21"], [12345, "12.3e3"], [999.96, "1e3"], [0.5, "0.5"], [2.3456, "2.35"],
-    [0.012345, "0.0123"], [1e-6, "1e-6"], [-4.56e-6, "-4.56e-6"], [9.9996e23, "1e24"],
-    [4.2e-5, "42e-6"], [0, "0"], [Number.NaN, "NaN"], [Infinity, "∞"],
-  ])("%s -> %s", (v, s) => expect(formatEng(v)).toBe(s));
+// The cases tests/test_format.py checks against src/bayescale/_format.py too.
+const num = (v) => (typeof v === "string" ? Number(v) : v);
 
-  it("keeps exponents a multiple of three", () => {
-    for (let e = -12; e <= 27; e++) {
-      const m = formatEng(3.7 * 10 ** e).match(/e(-?\d+)$/);
-      if (m) expect(Math.abs(Number(m[1]) % 3)).toBe(0);
+describe("formatNumber agrees with the shared cases", () => {
+  it.each(CASES.number)("%s (%s digits, %s) -> %s", (v, digits, notation, s) => {
+    expect(formatNumber(num(v), digits, notation)).toBe(s);
+  });
+  it.each(CASES.level)("level %s -> %s", (v, s) => expect(formatLevel(v)).toBe(s));
+  it.each(CASES.interval)("interval %s, %s -> %s", (a, b, s) => expect(formatInterval(a, b)).toBe(s));
+});
+
+describe("formatNumber", () => {
+  it("never prints engineering mantissas, plus signs or padded exponents", () => {
+    for (let e = -30; e <= 30; e++) {
+      for (const m of [1, 1.5, 3.7, 9.99, 5.76]) {
+        const s = formatNumber(m * 10 ** e);
+        expect(s).not.toMatch(/e\+|e-?0\d|^\d{2,}(\.\d+)?e/);
+        expect(Number(s) / (m * 10 ** e)).toBeCloseTo(1, 2);
+      }
     }
   });
-});
-
-describe("scientific ticks", () => {
-  it("formats powers and mantissas", () => {
-    expect(formatSci(1e21)).toBe("1e21");
-    expect(formatSci(2.5e21)).toBe("2.5e21");
-    expect(formatSci(3e-4)).toBe("3e-4");
-  });
-  it("chooses notation from the domain", () => {
-    expect(needsSci([1e18, 1e24])).toBe(true);
-    expect(needsSci([1.5, 3.5])).toBe(false);
-    expect(needsSci([1e-4, 5e-3])).toBe(true);
-    expect(tickFormatter([1e18, 1e24])(1e20)).toBe("1e20");
-    expect(tickFormatter([1.5, 3.5])(2.5)).toBe("2.5");
+  it("rejects impossible digit counts", () => {
+    expect(() => formatNumber(1, 0)).toThrow(RangeError);
+    expect(() => formatNumber(1, 18)).toThrow(RangeError);
   });
 });
 
-describe("levels and intervals", () => {
-  it("formats", () => {
-    expect(formatLevel(0.95)).toBe("95%");
-    expect(formatLevel(0.975)).toBe("97.5%");
-    expect(formatInterval(1.2e21, 3.4e22)).toBe("1.2e21 – 34e21");
+describe("tick labels", () => {
+  it("label decades of a log axis in scientific notation", () => {
+    expect(tickLabels([1e18, 1e20, 1e22, 1e24])).toEqual(["1e18", "1e20", "1e22", "1e24"]);
+    const t = ticks(makeScale(true, [1e18, 1e25], [0, 600]), true);
+    for (const l of t.labels) expect(l).toMatch(/^1e\d+$/);
+  });
+  it("use one notation on one axis", () => {
+    expect(tickLabels([0, 5000, 10000, 15000])).toEqual(["0", "5e3", "1e4", "1.5e4"]);
+    expect(tickLabels([1.5, 2, 2.5, 3])).toEqual(["1.5", "2", "2.5", "3"]);
+  });
+  it("add digits until neighbouring labels differ", () => {
+    expect(tickLabels([2.0005, 2.001, 2.0015])).toEqual(["2.0005", "2.001", "2.0015"]);
   });
 });

@@ -69,7 +69,7 @@ describe("passuntil view", () => {
     expect(el.querySelector(".bs-pu-panel .bs-hover-line").style.display).not.toBe("none");
     const obs = el.querySelector(".bs-pu-panel circle.bs-point");
     pointer(topOverlay, "pointermove", Number(obs.getAttribute("cx")), Number(obs.getAttribute("cy")));
-    expect(tip.textContent).toBe("observed r/KN = 30e6PU = 1e-3");
+    expect(tip.textContent).toBe("observed r/KN = 3e7PU = 1e-3");
     const pred = el.querySelector(".bs-f-panel circle.bs-pred-point");
     pointer(bottomOverlay, "pointermove", Number(pred.getAttribute("cx")), Number(pred.getAttribute("cy")));
     expect(tip.textContent).toMatch(/^predictedN = 2e9log\(−log PU\) [-\d.]+ \(90%: /);
@@ -81,9 +81,9 @@ describe("passuntil view", () => {
     const m = { ...passUntilDefaults(), _view: "passuntil" };
     expect(puTooltipLines(m, 0, -1)).toEqual([]);
     const lines = puTooltipLines(m, 1, 0);
-    expect(lines[0]).toBe("N = 30e6");
+    expect(lines[0]).toBe("N = 3e7");
     expect(lines[1]).toMatch(/^task median log\(−log PU\) = /);
-    expect(puPointLines(m, 0, { x: 1e8, y: 0.005 })).toEqual(["observed r/K", "N = 100e6", "PU = 5e-3"]);
+    expect(puPointLines(m, 0, { x: 1e8, y: 0.005 })).toEqual(["observed r/K", "N = 1e8", "PU = 5e-3"]);
   });
 
   it("labels a fit without the curvature term", () => {

@@ -13,13 +13,13 @@ describe("tooltip text", () => {
   });
 
   it("describes points", () => {
-    expect(pointLines(m, { x: 3.2e19, y: 2.5 }, true)).toEqual(["held-out point", "C = 32e18", "loss = 2.5"]);
+    expect(pointLines(m, { x: 3.2e19, y: 2.5 }, true)).toEqual(["held-out point", "C = 3.2e19", "loss = 2.5"]);
   });
 
   it("reads out the target interval", () => {
     const r = { ...m, target_x: 1e24, target_readout: { x: 1e24, median: 1.9, lower: 1.8, upper: 2.05, level: 0.95,
       details: [{ name: "N_opt", median: 7e10, lower: 5e10, upper: 9e10 }] } };
-    expect(readoutText(r, 1e24)).toBe("at C = 1e24: loss 1.9 (95%: 1.8 – 2.05); N_opt 70e9 (50e9 – 90e9)");
+    expect(readoutText(r, 1e24)).toBe("at C = 1e24: loss 1.9 (95%: 1.8 – 2.05); N_opt 7e10 (5e10 – 9e10)");
     expect(readoutText(r, 2e24)).toBe("at C = 2e24: …");
     expect(readoutText({ ...r, status: "fitting…" }, 1e24)).toBe("fitting…");
   });

@@ -66,7 +66,7 @@ describe("extrapolation view", () => {
     input.dispatchEvent(new Event("change"));
     expect(model.get("target_x")).toBe(3e23);
     expect(model.saves).toBe(1);
-    expect(el.querySelector(".bs-readout").textContent).toBe("at C = 300e21: …");
+    expect(el.querySelector(".bs-readout").textContent).toBe("at C = 3e23: …");
     input.value = "abc";
     input.dispatchEvent(new Event("change"));
     expect(input.classList.contains("bs-invalid")).toBe(true);

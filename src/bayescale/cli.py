@@ -10,7 +10,12 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from bayescale._format import format_number
+
 __all__ = ["main"]
+
+#: Significant digits of table columns that need more than the default three.
+_COLUMN_DIGITS = {"r_hat": 4}
 
 
 def parse_predict(text: str | None) -> dict[str, np.ndarray]:
@@ -27,6 +32,22 @@ def parse_predict(text: str | None) -> dict[str, np.ndarray]:
         except ValueError:
             raise ValueError(f"--predict: {v!r} is not a number (in {part!r})") from None
     return {k: np.asarray(v) for k, v in out.items()}
+
+
+def format_table(frame: pd.DataFrame, index: bool = True) -> str:
+    """A frame as text, numbers by :func:`~bayescale._format.format_number`.
+
+    Float columns get three significant digits (``r_hat`` four), ``ess_bulk`` and
+    integer columns print as integers.
+    """
+    formatters = {}
+    for col in frame.columns:
+        if col == "ess_bulk":
+            formatters[col] = lambda v: "NaN" if v != v else f"{v:.0f}"
+        elif pd.api.types.is_float_dtype(frame[col]):
+            digits = _COLUMN_DIGITS.get(str(col), 3)
+            formatters[col] = lambda v, d=digits: format_number(v, d)
+    return frame.to_string(index=index, formatters=formatters)
 
 
 def _cmd_laws(args: argparse.Namespace) -> int:
@@ -54,7 +75,7 @@ def _cmd_fit(args: argparse.Namespace) -> int:
     _print_fit(fit)
     if predict:
         print("\nPosterior predictive (90% intervals):")
-        print(fit.predict(ci_prob=0.9, **predict).to_string(index=False))
+        print(format_table(fit.predict(ci_prob=0.9, **predict), index=False))
     if args.out:
         fit.save(args.out)
         print(f"\nsaved fit to {args.out}")
@@ -64,18 +85,17 @@ def _cmd_fit(args: argparse.Namespace) -> int:
 
 
 def _print_fit(fit) -> None:
-    with pd.option_context("display.width", 120, "display.float_format", "{:.4g}".format):
-        cols = ["median", "lower", "upper", "r_hat", "ess_bulk"]
-        print(f"{fit.law.name}: {fit.law.formula}  [{fit.likelihood.name}, "
-              f"{fit.dataset.n} points]")
-        print(fit.summary(ci_prob=0.9)[cols].to_string())
-        d = fit.diagnostics()
-        print(f"divergences {d['divergences']}, max R-hat {d['max_r_hat']:.4f}, "
-              f"min bulk ESS {d['min_ess_bulk']:.0f}, {d['mean_leapfrog_steps']:.1f} "
-              f"leapfrog steps/draw, {d['timing'].get('total_s', float('nan')):.1f} s")
-        from bayescale.result._calibration import calibration_text
+    from bayescale.result._calibration import calibration_text
 
-        print(calibration_text(fit.discrepancy))
+    cols = ["median", "lower", "upper", "r_hat", "ess_bulk"]
+    print(f"{fit.law.name}: {fit.law.formula}  [{fit.likelihood.name}, {fit.dataset.n} points]")
+    print(format_table(fit.summary(ci_prob=0.9)[cols]))
+    d = fit.diagnostics()
+    print(f"divergences {d['divergences']}, max R-hat {format_number(d['max_r_hat'], 4)}, "
+          f"min bulk ESS {d['min_ess_bulk']:.0f}, "
+          f"{format_number(d['mean_leapfrog_steps'])} leapfrog steps/draw, "
+          f"{format_number(d['timing'].get('total_s', float('nan')))} s")
+    print(calibration_text(fit.discrepancy))
 
 
 def _save_plot(fit, path: str) -> None:
@@ -101,20 +121,19 @@ def _cmd_demo(args: argparse.Namespace) -> int:
                  num_warmup=args.warmup, seed=args.seed, progress=not args.quiet)
     _print_fit(fit)
     truth = bs.datasets.example_truth("chinchilla")
-    print("\nTrue values: " + ", ".join(f"{k}={truth[k]:.4g}" for k in fit.law.param_names))
+    print("\nTrue values: "
+          + ", ".join(f"{k}={format_number(truth[k])}" for k in fit.law.param_names))
     print("\nCompute-optimal allocation at Chinchilla's budget C = 5.76e23 FLOPs "
           "(90% intervals):")
     co = fit.compute_optimal(C=5.76e23, ci_prob=0.9)
-    with pd.option_context("display.float_format", "{:.4g}".format):
-        print(co[["quantity", "median", "lower", "upper"]].to_string(index=False))
+    print(format_table(co[["quantity", "median", "lower", "upper"]], index=False))
     print("\nExtrapolation along the compute-optimal path (loss, 90% intervals):")
     budgets = np.array([1e22, 1e23, 5.76e23, 1e24, 1e25])
     loss = fit.compute_optimal(C=budgets, ci_prob=0.9)
     co_loss = loss[loss.quantity == "loss"][["C", "median", "lower", "upper"]]
-    with pd.option_context("display.float_format", "{:.4g}".format):
-        print(co_loss.to_string(index=False))
+    print(format_table(co_loss, index=False))
     print("\nLoss of Chinchilla itself (N = 70e9, D = 1.4e12), posterior predictive:")
-    print(fit.predict(N=70e9, D=1.4e12).to_string(index=False))
+    print(format_table(fit.predict(N=70e9, D=1.4e12), index=False))
     _save_plot(fit, args.plot)
     return 0
 

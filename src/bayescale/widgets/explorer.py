@@ -9,6 +9,7 @@ from typing import Any
 
 import ipywidgets as w
 
+from bayescale._format import format_number
 from bayescale.widgets.extrapolation import ExtrapolationWidget
 
 __all__ = ["Explorer", "explore", "nested_levels"]
@@ -196,7 +197,7 @@ class Explorer(w.VBox):
 
     def _on_view_target(self, change: dict) -> None:
         value = change["new"]
-        text = "" if value is None else f"{value:.4g}"
+        text = "" if value is None else format_number(value, 4)
         if self.target.value != text:
             self.target.value = text
 
