@@ -1,11 +1,12 @@
-// The extrapolation view: nested credible bands and the posterior median over a grid
-// reaching past the data, observed and held-out points, a draggable/typed target with
-// its predicted interval, hover tooltip, zoom/pan with reset, legend.
+// The extrapolation view: nested bands (of new observations or of the mean curve, as
+// the legend says) and the posterior median over a grid reaching past the data, the
+// region beyond the data shaded, observed and held-out points, a draggable/typed target
+// with its predicted interval, hover tooltip, zoom/pan with reset, log-y toggle, legend.
 // Model: ./model.js ExtrapolationModel <-> src/bayescale/widgets/extrapolation.py.
 import { select } from "d3-selection";
 import { zoom, zoomIdentity } from "d3-zoom";
 import { createAxes, sizeSvg } from "./axes.js";
-import { createToolbar, renderLegend } from "./controls.js";
+import { createToolbar, dataEnd, renderLegend } from "./controls.js";
 import { answerExport } from "./export.js";
 import { drawCurves, drawPoints, drawTarget } from "./layers.js";
 import { HomeRange, homeDomains, makeScale, nearestIndex, ticks } from "./scales.js";
@@ -17,7 +18,7 @@ import { uid } from "./dom.js";
 export const TRAITS = [
   "x_label", "y_label", "log_x", "log_y", "grid_x", "median", "bands", "ci_levels", "points",
   "heldout_points", "target_x", "target_readout", "height", "inputs", "slice_mode",
-  "slice_input", "slice_value", "status", "band_label", "width",
+  "slice_input", "slice_value", "status", "band_label", "width", "band_kind", "band_kinds",
 ];
 /** Traits that move the automatic home range (used while x_domain/y_domain are []). */
 const REHOME = ["log_x", "log_y", "grid_x", "median", "bands", "points", "heldout_points"];
@@ -39,7 +40,7 @@ export function snapshot(model) {
     x_domain: g("x_domain", []), y_domain: g("y_domain", []), theme: g("theme", "auto"),
     height: g("height", 360), width: g("width", 0), inputs: g("inputs", []), slice_mode: g("slice_mode", ""),
     slice_input: g("slice_input", ""), slice_value: g("slice_value", null), status: g("status", ""),
-    band_label: g("band_label", ""),
+    band_label: g("band_label", ""), band_kind: g("band_kind", ""), band_kinds: g("band_kinds", []),
   };
 }
 
@@ -73,6 +74,7 @@ export function renderExtrapolation({ model, el }) {
   const plot = svg.append("g").attr("class", "bs-plot");
   const axes = createAxes(plot);
   const clipped = plot.append("g").attr("clip-path", `url(#${clipId})`);
+  const beyond = clipped.append("rect").attr("class", "bs-beyond");
   const curves = clipped.append("g").attr("class", "bs-curves");
   const hoverLine = clipped.append("line").attr("class", "bs-hover-line").style("display", "none");
   const pointsG = clipped.append("g").attr("class", "bs-points");
@@ -99,6 +101,16 @@ export function renderExtrapolation({ model, el }) {
       sendDomains(range.home.x, range.home.y);
     },
     logX: () => !!model.get("log_x"),
+    onBandKind(kind) {
+      model.set("band_kind", kind);
+      model.save_changes();
+    },
+    onLogY(log) {
+      // a y range zoomed on the other scale means nothing on this one: back to automatic
+      model.set("y_domain", []);
+      model.set("log_y", log);
+      model.save_changes();
+    },
     onSlice(mode, input, value) {
       model.set("slice_mode", /** @type {any} */ (mode));
       if (mode === "fixed") model.set("slice_input", input);
@@ -132,6 +144,11 @@ export function renderExtrapolation({ model, el }) {
     const xt = ticks(xs, m.log_x, Math.max(2, Math.round(pw / 90)));
     const yt = ticks(ys, m.log_y, Math.max(2, Math.round(ph / 50)));
     axes.draw(xs, ys, { pw, ph, xt, yt, xText: m.x_label, yText: m.y_label, xLabelGap: 34 });
+    const end = dataEnd(m);
+    const endPx = end == null ? pw : Math.max(0, Math.min(pw, xs(end)));
+    beyond.style("display", endPx < pw ? null : "none")
+      .attr("x", endPx).attr("y", 0).attr("width", Math.max(0, pw - endPx)).attr("height", ph)
+      .attr("data-from", end == null ? null : end);
     drawCurves(curves, m, xs, ys);
     const opts = { logX: m.log_x, logY: m.log_y };
     drawPoints(pointsG, m.points, "bs-point", xs, ys, opts);

@@ -30,6 +30,8 @@
  * @property {string} x_label
  * @property {string} y_label
  * @property {string} [band_label] what the bands are ("new observation + discrepancy"...)
+ * @property {string} [band_kind] "predictive" | "mean", either + "+discrepancy"; "" for raw draws
+ * @property {string[]} [band_kinds] the kinds the fit can draw (a menu when two or more)
  * @property {boolean} log_x
  * @property {boolean} log_y
  * @property {number[]} grid_x

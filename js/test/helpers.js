@@ -19,7 +19,7 @@ export function defaults() {
     heldout_points: [{ x: grid[30], y: med[30] }],
     target_x: 1e24, target_readout: { x: 1e24, median: 2.0, lower: 1.8, upper: 2.2, level: 0.95 },
     x_domain: [], y_domain: [], theme: "auto", height: 360, width: 0, inputs: ["C"], slice_mode: "",
-    slice_input: "", slice_value: null, status: "",
+    slice_input: "", slice_value: null, status: "", band_kind: "", band_kinds: [],
   };
 }
 

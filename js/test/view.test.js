@@ -17,7 +17,7 @@ describe("extrapolation view", () => {
     expect(el.querySelectorAll("path.bs-median").length).toBe(1);
     expect(el.querySelectorAll("circle.bs-point").length).toBe(12);
     expect(el.querySelectorAll("rect.bs-heldout").length).toBe(1);
-    expect(el.querySelectorAll(".bs-legend-item").length).toBe(7);
+    expect(el.querySelectorAll(".bs-legend-item").length).toBe(8); // + "beyond the data"
   });
 
   it("says in the legend what the bands are", () => {
@@ -25,8 +25,8 @@ describe("extrapolation view", () => {
     expect(text(mount().el)).toContain("95% credible");
     resetDocument();
     const labelled = text(mount({ band_label: "new observation + discrepancy" }).el);
-    expect(labelled).toContain("95%: new observation + discrepancy");
-    expect(labelled).toContain("50%: new observation + discrepancy");
+    expect(labelled).toContain("95% new observation + discrepancy");
+    expect(labelled).toContain("50% new observation + discrepancy");
   });
 
   it("labels the log x axis with decades in scientific notation", () => {

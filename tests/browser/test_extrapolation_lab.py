@@ -47,7 +47,8 @@ def test_explorer_in_jupyterlab(lab, page, artifacts, shot_on_failure):
     labels = page.locator(f"{ROOT} .bs-x-axis .tick text").all_text_contents()
     assert len(labels) >= 3 and all(SCI.match(t) for t in labels), labels
     readout = page.locator(f"{ROOT} .bs-readout").text_content()
-    assert re.match(r"^at C = 1e24: loss [\d.]+ \(95% predictive: [\d.]+ – [\d.]+\)$", readout)
+    assert re.match(r"^at C = 1e24: loss [\d.]+ \(95% new observation( \+ discrepancy)?: "
+                    r"[\d.]+ – [\d.]+\)$", readout), readout
 
     # two more views of the fit, 200 then 520 px high, each drawn in its own plot area:
     # every observed point painted (by the browser's clip-aware hit testing) inside it,
@@ -66,6 +67,21 @@ def test_explorer_in_jupyterlab(lab, page, artifacts, shot_on_failure):
         assert g["span"] > 0.9, (height, g["span"])
     ids = page.eval_on_selector_all(f"{VIEWS} [id]", "els => els.map(e => e.id)")
     assert len(ids) == len(set(ids)) == 3, ids
+
+    # fit.widget() agrees with fit.plot(): new-observation bands on log-log axes, named in
+    # the legend, the region beyond the data shaded; the menu switches to the mean curve
+    big = views.nth(2)
+    kinds = big.locator("select.bs-band-kind option").all_text_contents()
+    assert kinds[0].startswith("new observation") and "mean curve" in kinds, kinds
+    assert big.locator("input.bs-log-y").is_checked()
+    legend = big.locator(".bs-legend").text_content()
+    assert f"95% {kinds[0]}" in legend and "beyond the data" in legend, legend
+    beyond = big.locator("rect.bs-beyond").bounding_box()
+    assert beyond and beyond["width"] > 20, beyond
+    big.locator("select.bs-band-kind").select_option(label="mean curve")
+    page.wait_for_function(  # the kernel recomputes the bands and renames them
+        f"() => document.querySelectorAll('{VIEWS} .bs-legend')[2].textContent"
+        ".includes('95% mean curve')", timeout=30_000)
 
     # zoom in, zoom out (Python widens the grid), reset: the original x range exactly
     ticks = page.locator(f"{ROOT} .bs-x-axis .tick text")

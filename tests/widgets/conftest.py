@@ -81,6 +81,24 @@ class FakeNDFit:
         return pd.DataFrame(rows)
 
 
+class FakeDiscrepancyFit(FakeDrawsFit):
+    """With a calibrated discrepancy: ``discrepancy=True`` widens draws by 20%."""
+
+    discrepancy = object()
+
+    def predict_draws(self, kind: str = "predictive", seed: int = 0, discrepancy: bool = True,
+                      **inputs):
+        self.calls.append(f"draws:{kind}:{discrepancy}")
+        (c,) = inputs.values()
+        d = self._draws(kind, c)
+        return d.mean(axis=0) + 1.2 * (d - d.mean(axis=0)) if discrepancy else d
+
+
+@pytest.fixture
+def fake_disc_fit() -> FakeDiscrepancyFit:
+    return FakeDiscrepancyFit()
+
+
 @pytest.fixture
 def fake_fit() -> FakeFit:
     return FakeFit()

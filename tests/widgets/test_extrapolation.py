@@ -2,6 +2,7 @@ import base64
 
 import numpy as np
 import pytest
+from traitlets import TraitError
 
 from bayescale.widgets import ExtrapolationWidget
 
@@ -19,7 +20,7 @@ def test_state_from_a_fit_double(fake_fit):
     assert s["grid_x"][-1] > 1e21 * 50  # reaches past the data
     assert s["target_x"] == pytest.approx(1e22)
     r = s["target_readout"]
-    assert r["x"] == s["target_x"] and r["level"] == 0.95 and r["kind"] == "predictive"
+    assert r["x"] == s["target_x"] and r["level"] == 0.95 and r["kind"] == "new observation"
     assert r["lower"] < r["median"] < r["upper"]
 
 
@@ -40,14 +41,14 @@ def test_ci_levels_change_recomputes(fake_fit):
     assert [b["level"] for b in w.bands] == [0.99, 0.5]
     assert w.bands[0]["upper"] != before
     assert w.target_readout["level"] == 0.99
-    assert "predict:mean:0.99" in fake_fit.calls
+    assert "predict:predictive:0.99" in fake_fit.calls
 
 
 def test_draws_are_asked_once_per_recompute(fake_draws_fit):
     w = ExtrapolationWidget.from_fit(fake_draws_fit, num_grid=30)
     fake_draws_fit.calls.clear()
     w.ci_levels = [0.6, 0.7, 0.9]
-    assert fake_draws_fit.calls == ["draws:mean", "draws:predictive"]
+    assert fake_draws_fit.calls == ["draws:predictive", "draws:predictive"]
 
 
 def test_target_change_reads_out_and_stretches_grid(fake_fit):
@@ -117,7 +118,7 @@ def test_export_reply_is_written(fake_fit, tmp_path):
 
 
 def test_real_fit_widget(saturating_fit):
-    w = saturating_fit.widget()
+    w = saturating_fit.widget(kind="mean")
     assert isinstance(w, ExtrapolationWidget)
     assert len(w.points) == len(saturating_fit.data)
     med = np.array(w.median)
@@ -134,3 +135,65 @@ def test_real_two_input_fit(chinchilla_fit):
     r = w.target_readout
     assert r["lower"] <= r["median"] <= r["upper"]
     assert {d["name"] for d in r["details"]} == {"N_opt", "D_opt"}
+
+
+def _band_at_points(w, level):
+    band = next(b for b in w.bands if b["level"] == level)
+    x = np.log(np.array([p["x"] for p in w.points]))
+    lo = np.interp(x, np.log(w.grid_x), band["lower"])
+    hi = np.interp(x, np.log(w.grid_x), band["upper"])
+    y = np.array([p["y"] for p in w.points])
+    return np.mean((lo <= y) & (y <= hi))
+
+
+def test_real_fit_defaults_agree_with_plot(saturating_fit):
+    w = saturating_fit.widget(num_grid=80)
+    # fit.plot(): bands of new observations with the discrepancy, log-log axes
+    assert (w.band_kind, w.log_x, w.log_y) == ("predictive+discrepancy", True, True)
+    label = saturating_fit.band_label("predictive")
+    assert w.band_label == label == "new observation + discrepancy"
+    assert w.band_kinds == ["predictive+discrepancy", "mean+discrepancy", "predictive", "mean"]
+    assert _band_at_points(w, 0.95) >= 0.85  # the observed points lie in the 95% band
+    predictive_width = np.subtract(w.bands[0]["upper"], w.bands[0]["lower"])
+    w.band_kind = "mean"
+    assert w.band_label == "mean curve" and w.target_readout["kind"] == "new observation"
+    mean_width = np.subtract(w.bands[0]["upper"], w.bands[0]["lower"])
+    assert np.all(mean_width < predictive_width)  # the mean curve is narrower
+
+
+def test_band_kinds_offered_without_a_discrepancy(fake_draws_fit):
+    w = ExtrapolationWidget.from_fit(fake_draws_fit, num_grid=30)
+    assert (w.band_kinds, w.band_kind, w.band_label) == (
+        ["predictive", "mean"], "predictive", "new observation")
+    assert w.log_y  # every loss > 0
+    fake_draws_fit.calls.clear()
+    w.band_kind = "mean"
+    assert fake_draws_fit.calls[0] == "draws:mean" and w.band_label == "mean curve"
+    with pytest.raises(TraitError, match=r"band_kind must be one of \['predictive', 'mean'\]"):
+        w.band_kind = "mean+discrepancy"
+    assert ExtrapolationWidget.from_fit(fake_draws_fit, kind="mean").band_kind == "mean"
+
+
+def test_band_kinds_with_a_discrepancy(fake_disc_fit):
+    w = ExtrapolationWidget.from_fit(fake_disc_fit, num_grid=30)
+    assert w.band_kinds == ["predictive+discrepancy", "mean+discrepancy", "predictive", "mean"]
+    assert w.band_kind == "predictive+discrepancy"
+    assert w.band_label == "new observation + discrepancy"
+    assert w.target_readout["kind"] == "new observation + discrepancy"
+    wide = np.subtract(w.bands[0]["upper"], w.bands[0]["lower"])
+    w.band_kind = "predictive"
+    assert fake_disc_fit.calls[-1] == "draws:predictive:False"
+    assert w.band_label == "new observation" and w.target_readout["kind"] == "new observation"
+    assert np.all(np.subtract(w.bands[0]["upper"], w.bands[0]["lower"]) < wide)
+    off = ExtrapolationWidget.from_fit(fake_disc_fit, discrepancy=False, band_kind="mean")
+    assert (off.band_kind, off.band_label) == ("mean", "mean curve")
+
+
+def test_compute_optimal_path_offers_mean_curves_only(fake_nd_fit):
+    w = ExtrapolationWidget.from_fit(fake_nd_fit, num_grid=20)
+    assert w.band_kinds == ["predictive", "mean"] and w.band_kind == "predictive"
+    w.slice_mode = "compute_optimal"
+    assert (w.band_kinds, w.band_kind, w.band_label) == (["mean"], "mean", "mean curve")
+    assert w.target_readout["kind"] == "mean curve"
+    w.slice_mode = "fixed"
+    assert w.band_kinds == ["predictive", "mean"] and w.band_kind == "mean"

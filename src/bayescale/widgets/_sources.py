@@ -14,7 +14,28 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Curve", "DrawsSource", "FitSource", "SliceSpec", "quantile_curve"]
+__all__ = ["BAND_KINDS", "Curve", "DrawsSource", "FitSource", "SliceSpec", "band_kind_label",
+           "quantile_curve", "split_band_kind"]
+
+#: What a band can describe, as the view's ``band_kind`` values: the law's mean curve or a
+#: new observation (law + noise), each optionally with the fit's calibrated discrepancy
+#: (its misfit beyond the data); ``Fit.predict(kind=..., discrepancy=...)`` draws them.
+BAND_KINDS = ("predictive+discrepancy", "mean+discrepancy", "predictive", "mean")
+_KIND_WORDS = {"predictive": "new observation", "mean": "mean curve"}
+
+
+def split_band_kind(value: str) -> tuple[str, bool]:
+    """Split a band kind: ``"mean+discrepancy"`` -> ``("mean", True)``."""
+    if value not in BAND_KINDS:
+        raise ValueError(f"band kind must be one of {list(BAND_KINDS)}, got {value!r}")
+    kind, _, disc = value.partition("+")
+    return kind, bool(disc)
+
+
+def band_kind_label(value: str) -> str:
+    """What a band kind means in words: ``"new observation + discrepancy"``, ..."""
+    kind, disc = split_band_kind(value)
+    return _KIND_WORDS[kind] + (" + discrepancy" if disc else "")
 
 
 @dataclass(frozen=True)
@@ -92,18 +113,49 @@ class FitSource:
 
     regrid = True
 
-    def __init__(self, fit: Any, *, kind: str = "mean", readout_kind: str = "predictive",
-                 seed: int = 0, heldout: Any = None) -> None:
+    def __init__(self, fit: Any, *, kind: str = "predictive", readout_kind: str = "predictive",
+                 discrepancy: bool = True, seed: int = 0, heldout: Any = None) -> None:
         for name, k in (("kind", kind), ("readout_kind", readout_kind)):
             if k not in ("predictive", "mean"):
                 raise ValueError(f"{name} must be 'predictive' or 'mean', got {k!r}")
         self.fit, self.kind, self.readout_kind = fit, kind, readout_kind
+        #: whether the fit has a calibrated discrepancy that bands may include
+        self.has_discrepancy = getattr(fit, "discrepancy", None) is not None
+        self.discrepancy = bool(discrepancy) and self.has_discrepancy
         self.seed, self.heldout = seed, heldout
         self.columns: tuple[str, ...] = tuple(fit.x)
         if heldout is not None:
             missing = [c for c in (*self.columns, fit.y) if c not in heldout]
             if missing:
                 raise ValueError(f"heldout lacks the fit's columns {missing}")
+
+    # ---- band kinds ----------------------------------------------------------------
+    def band_kinds(self, spec: SliceSpec) -> list[str]:
+        """The band kinds this fit can draw on a slice (the compute-optimal path: mean only)."""
+        kinds = [k for k in BAND_KINDS if self.has_discrepancy or "+" not in k]
+        if spec.mode == "compute_optimal":
+            kinds = [k for k in kinds if k.startswith("mean")]
+        return kinds
+
+    def band_kind(self) -> str:
+        """The current kind as a ``band_kind`` value."""
+        return self.kind + ("+discrepancy" if self.discrepancy else "")
+
+    def set_band_kind(self, value: str) -> None:
+        """Draw bands of ``value`` (one of :data:`BAND_KINDS` the fit can draw)."""
+        kind, disc = split_band_kind(value)
+        if disc and not self.has_discrepancy:
+            raise ValueError(f"band kind {value!r} needs a fit with a calibrated discrepancy")
+        self.kind, self.discrepancy = kind, disc
+
+    def readout_label(self, spec: SliceSpec) -> str:
+        """What the read-out's interval describes, in words (the mean on the optimal path)."""
+        kind = "mean" if spec.mode == "compute_optimal" else self.readout_kind
+        return band_kind_label(kind + ("+discrepancy" if self.discrepancy else ""))
+
+    def _disc(self) -> dict[str, bool]:
+        # fits without a discrepancy (and test doubles) take no such keyword
+        return {"discrepancy": self.discrepancy} if self.has_discrepancy else {}
 
     # ---- axes ----------------------------------------------------------------------
     def x_column(self, spec: SliceSpec) -> str:
@@ -138,18 +190,18 @@ class FitSource:
         if spec.mode == "compute_optimal":
             bands, median = {}, None
             for lev in levels:
-                f = self.fit.compute_optimal(C=grid, ci_prob=lev)
+                f = self.fit.compute_optimal(C=grid, ci_prob=lev, **self._disc())
                 f = f[f["quantity"] == "loss"].sort_values("C")
                 median = np.asarray(f["median"], dtype=float) if median is None else median
                 bands[float(lev)] = (np.asarray(f["lower"], float), np.asarray(f["upper"], float))
             return Curve(grid, median if median is not None else np.full_like(grid, np.nan), bands)
         inputs = self._inputs(grid, spec)
         if hasattr(self.fit, "predict_draws"):
-            draws = self.fit.predict_draws(kind=kind, seed=self.seed, **inputs)
+            draws = self.fit.predict_draws(kind=kind, seed=self.seed, **self._disc(), **inputs)
             return quantile_curve(grid, draws, levels)
         bands, median = {}, None
         for lev in levels:
-            f = self.fit.predict(ci_prob=lev, kind=kind, **inputs)
+            f = self.fit.predict(ci_prob=lev, kind=kind, **self._disc(), **inputs)
             median = np.asarray(f["median"], float) if median is None else median
             bands[float(lev)] = (np.asarray(f["lower"], float), np.asarray(f["upper"], float))
         return Curve(grid, median if median is not None else np.full_like(grid, np.nan), bands)
@@ -157,7 +209,7 @@ class FitSource:
     def readout(self, x: float, level: float, spec: SliceSpec) -> dict[str, Any]:
         """Interval at ``x`` (with ``N_opt``, ``D_opt`` on the compute-optimal path)."""
         if spec.mode == "compute_optimal":
-            f = self.fit.compute_optimal(C=np.array([x]), ci_prob=level)
+            f = self.fit.compute_optimal(C=np.array([x]), ci_prob=level, **self._disc())
             rows = {r["quantity"]: r for r in f.to_dict("records")}
             out = {k: float(rows["loss"][k]) for k in ("median", "lower", "upper")}
             keys = ("median", "lower", "upper")

@@ -18,21 +18,28 @@ import traitlets as t
 from bayescale.widgets import _bundle, _traits
 from bayescale.widgets._layout import axis_traits, default_slice, make_grid
 from bayescale.widgets._quiet import quiet
-from bayescale.widgets._sources import DrawsSource, FitSource, SliceSpec
+from bayescale.widgets._sources import (
+    BAND_KINDS,
+    DrawsSource,
+    FitSource,
+    SliceSpec,
+    band_kind_label,
+)
 
 __all__ = ["ExtrapolationWidget"]
 
 DEFAULT_LEVELS = (0.5, 0.8, 0.95)
 _RECOMPUTE = ("ci_levels", "slice_mode", "slice_input", "slice_value")
 #: Keywords of :meth:`ExtrapolationWidget.use_fit` (``from_fit`` takes them too).
-_USE_FIT = ("ci_levels", "target_x", "kind", "readout_kind", "heldout", "extrapolate",
-            "num_grid", "slice_mode", "slice_value")
+_USE_FIT = ("ci_levels", "target_x", "kind", "readout_kind", "discrepancy", "heldout",
+            "extrapolate", "num_grid", "slice_mode", "slice_value")
 #: Traits that ``from_fit`` computes from the fit, with what to pass instead.
 _FIT_COMPUTED = {
     "grid_x": "pass extrapolate= or num_grid=", "median": "it comes from the fit",
     "bands": "pass ci_levels= or kind=", "points": "they are the fit's data",
     "heldout_points": "pass heldout=", "target_readout": "pass target_x=",
     "inputs": "they are the law's inputs", "slice_input": "pass slice_mode= and slice_value=",
+    "band_kinds": "they are the kinds the fit can draw; pass kind= and discrepancy=",
     "status": "the view sets it",
 }
 
@@ -58,8 +65,15 @@ class ExtrapolationWidget(anywidget.AnyWidget):
     y_label = t.Unicode("y", help="Name of the y axis (the response).").tag(sync=True)
     band_label = t.Unicode("", help="What the bands are, e.g. 'new observation + "
                            "discrepancy' ('' reads 'credible').").tag(sync=True)
+    band_kind = t.Unicode("", help="What the bands describe, one of band_kinds: "
+                          "'predictive' (a new observation), 'mean' (the law's mean curve), "
+                          "either with '+discrepancy'; '' for views of raw draws."
+                          ).tag(sync=True)
+    band_kinds = t.List(t.Unicode(), help="The band kinds the fit can draw (the view offers "
+                        "them when there are two or more).").tag(sync=True)
     log_x = t.Bool(True, help="Log-scaled x axis.").tag(sync=True)
-    log_y = t.Bool(False, help="Log-scaled y axis.").tag(sync=True)
+    log_y = t.Bool(False, help="Log-scaled y axis (from_fit: on when every y > 0, as in "
+                   "fit.plot()).").tag(sync=True)
     grid_x = t.List(help="Increasing x values of the median and bands.").tag(sync=True)
     median = t.List(help="Posterior median at each grid_x.").tag(sync=True)
     bands = t.List(help="Nested intervals: {level, lower, upper}, widest first."
@@ -100,6 +114,7 @@ class ExtrapolationWidget(anywidget.AnyWidget):
         self.observe(self._on_settings, names=list(_RECOMPUTE))
         self.observe(self._on_target, names="target_x")
         self.observe(self._on_domain, names="x_domain")
+        self.observe(self._on_band_kind, names="band_kind")
         self.on_msg(self._on_msg)
 
     # ---- validation ----------------------------------------------------------------
@@ -133,6 +148,16 @@ class ExtrapolationWidget(anywidget.AnyWidget):
     def _v_domain(self, p: dict) -> list[float]:
         return _traits.check_domain(p["trait"].name, p["value"])
 
+    @t.validate("band_kind")
+    def _v_band_kind(self, p: dict) -> str:
+        value, kinds = p["value"], self.band_kinds
+        if value == "" and not kinds:
+            return value
+        if value not in (kinds or BAND_KINDS):
+            raise t.TraitError(f"band_kind must be one of {kinds or list(BAND_KINDS)} for this "
+                               f"view, got {value!r}")
+        return value
+
     @t.validate("target_x")
     def _v_target(self, p: dict) -> float | None:
         return _traits.check_target(p["value"], self.log_x)
@@ -161,7 +186,9 @@ class ExtrapolationWidget(anywidget.AnyWidget):
         options, traits = _traits.split_keywords(
             f"{cls.__name__}.from_fit", kwargs, options=_USE_FIT,
             traits=_traits.view_traits(cls, anywidget.AnyWidget), computed=_FIT_COMPUTED)
-        view = cls(**{"y_label": str(fit.y), **traits})
+        y = np.asarray(fit.data[fit.y], dtype=float)
+        log_y = bool(np.all(y[np.isfinite(y)] > 0))  # as fit.plot() chooses
+        view = cls(**{"y_label": str(fit.y), "log_y": log_y, **traits})
         view.use_fit(fit, **options)
         for k, v in traits.items():  # labels and ranges that use_fit laid out
             setattr(view, k, v)
@@ -177,8 +204,8 @@ class ExtrapolationWidget(anywidget.AnyWidget):
         return view
 
     def use_fit(self, fit: Any, *, ci_levels: Sequence[float] | None = None,
-                target_x: float | str | None = "auto", kind: str = "mean",
-                readout_kind: str = "predictive",
+                target_x: float | str | None = "auto", kind: str = "predictive",
+                readout_kind: str = "predictive", discrepancy: bool = True,
                 heldout: Any = None, extrapolate: float = 100.0, num_grid: int = 200,
                 slice_mode: str | None = None, slice_value: float | None = None) -> None:
         """Show ``fit`` (replacing what the view showed) and recompute.
@@ -192,10 +219,14 @@ class ExtrapolationWidget(anywidget.AnyWidget):
             Credible levels of the bands (default: the current ``ci_levels``).
         target_x : float, "auto" or None
             Extrapolation target; ``"auto"``: ten times the largest observed x.
-        kind : {"mean", "predictive"}
-            Bands of the law's mean curve (credible bands) or of new observations.
+        kind : {"predictive", "mean"}
+            Bands of new observations (default, as ``fit.plot()``) or of the law's mean
+            curve; the view offers the other (``band_kind``).
         readout_kind : {"predictive", "mean"}
             What the target's interval describes (default: a new observation there).
+        discrepancy : bool
+            Include the fit's calibrated discrepancy in bands and read-out (default, as
+            ``fit.predict``; no effect for fits without one).
         heldout : DataFrame, optional
             Held-out observations with the fit's columns, drawn apart.
         extrapolate : float
@@ -208,7 +239,8 @@ class ExtrapolationWidget(anywidget.AnyWidget):
         slice_value : float, optional
             The held input's value.
         """
-        source = FitSource(fit, kind=kind, readout_kind=readout_kind, heldout=heldout)
+        source = FitSource(fit, kind=kind, readout_kind=readout_kind, discrepancy=discrepancy,
+                           heldout=heldout)
         spec = default_slice(source, slice_mode, slice_value)
         traits, base = axis_traits(source, spec, log_x=self.log_x, extrapolate=extrapolate,
                                    target_x=target_x)
@@ -221,9 +253,18 @@ class ExtrapolationWidget(anywidget.AnyWidget):
             for k, v in traits.items():
                 setattr(self, k, v)
             self.y_label = str(fit.y)
-            label = getattr(fit, "band_label", None)
-            self.band_label = label(kind) if callable(label) else ""
+            self._show_band_kind(source, spec)
         self.refresh()
+
+    def _show_band_kind(self, source: FitSource, spec: SliceSpec) -> None:
+        """Offer the kinds the slice allows, keep the current one if allowed, label it."""
+        kinds = source.band_kinds(spec)
+        if source.band_kind() not in kinds:  # the optimal path has mean curves only
+            same = "mean" + ("+discrepancy" if source.discrepancy else "")
+            source.set_band_kind(same if same in kinds else kinds[0])
+        self.band_kinds = kinds
+        self.band_kind = source.band_kind()
+        self.band_label = band_kind_label(source.band_kind())
 
     # ---- recomputation -------------------------------------------------------------
     def _spec(self) -> SliceSpec:
@@ -252,8 +293,9 @@ class ExtrapolationWidget(anywidget.AnyWidget):
             return
         level = max(self.ci_levels)
         r = self._source.readout(self.target_x, level, self._spec())
-        self.target_readout = {"x": self.target_x, "level": level,
-                               "kind": getattr(self._source, "readout_kind", ""), **r}
+        kind = (self._source.readout_label(self._spec()) if isinstance(self._source, FitSource)
+                else "")
+        self.target_readout = {"x": self.target_x, "level": level, "kind": kind, **r}
 
     def _on_settings(self, change: dict) -> None:
         if self._busy:
@@ -274,6 +316,16 @@ class ExtrapolationWidget(anywidget.AnyWidget):
         with self.hold_sync(), quiet(self):
             for k, v in traits.items():
                 setattr(self, k, v)
+            self._show_band_kind(source, spec)
+
+    def _on_band_kind(self, change: dict) -> None:
+        if self._busy or not isinstance(self._source, FitSource) or not change["new"]:
+            return
+        if change["new"] == self._source.band_kind():
+            return
+        self._source.set_band_kind(change["new"])
+        self.band_label = band_kind_label(change["new"])
+        self.refresh()
 
     def _on_target(self, change: dict) -> None:
         if self._busy:
