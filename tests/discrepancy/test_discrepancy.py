@@ -10,14 +10,17 @@ from bayescale.discrepancy import (
     SplitErrors,
     _split_loglik,
     box_distance,
+    data_distance,
+    default_coordinates,
     fit_drift,
+    split_weights,
 )
 
 
-def _split(rng, n=7, m=0.0, tau=0.0):
+def _split(rng, n=7, m=0.0, tau=0.0, beta=0.0):
     d = np.sort(rng.uniform(0.01, 1.5, n))
     v = rng.uniform(0.5, 2.0, n) * 1e-4
-    k = tau**2 * np.minimum(d[:, None], d[None, :]) + np.diag(v)
+    k = tau**2 * np.minimum(d[:, None], d[None, :]) + beta**2 * np.outer(d, d) + np.diag(v)
     e = rng.multivariate_normal(m * d, k)
     return SplitErrors(18.0, 20, d, e, v)
 
@@ -31,6 +34,57 @@ def test_split_loglik_is_the_gaussian_density():
         ref = multivariate_normal(m * sp.distance, cov).logpdf(sp.error)
         got = _split_loglik(np.array([m]), np.array([tau]), sp)[0]
         assert got == pytest.approx(ref, rel=1e-10)
+        for beta in (1e-3, 0.04, 0.3):   # the random slope: a rank-one term beta^2 d d^T
+            ref = multivariate_normal(m * sp.distance, cov + beta**2 * np.outer(
+                sp.distance, sp.distance)).logpdf(sp.error)
+            got = _split_loglik(np.array([m]), np.array([tau]), sp, np.array([beta]))[0]
+            assert got == pytest.approx(ref, rel=1e-10)
+
+
+def test_split_weights_count_each_held_out_point_once():
+    rng = np.random.default_rng(4)
+    sizes = [9, 6, 6, 2]
+    splits = [SplitErrors(float(i), 10, np.sort(rng.uniform(0, 1, n)), np.zeros(n),
+                          np.ones(n)) for i, n in enumerate(sizes)]
+    w = split_weights(splits)
+    # the i-th farthest point is held out by every split with >= i points
+    mult = np.array([sum(n >= i for n in sizes) for i in range(1, 10)], dtype=float)
+    np.testing.assert_allclose(w, [np.mean(1 / mult[:n]) for n in sizes])
+    assert float(np.dot(w, sizes)) == pytest.approx(max(sizes))
+    assert split_weights([]).size == 0
+
+
+def test_distance_sees_combined_extrapolation():
+    # N and D each inside the data's range, their product (compute) beyond it
+    x = {"N": np.array([1e8, 1e9, 1e9]), "D": np.array([1e10, 1e11, 1e12])}
+    coords = default_coordinates(("N", "D"))
+    assert coords == ((("N", 1), ("D", 1)),)
+    lo, hi = (8.0, 10.0), (9.0, 12.0)
+    d = data_distance(x, ("N", "D"), lo, hi, coords, (18.0,), (19.5,))
+    np.testing.assert_allclose(d, [0.0, 0.5, 1.5])
+    assert np.all(box_distance(x, ("N", "D"), lo, hi) == 0)
+    # epochs D / U of the data-constrained law
+    assert (("D", 1), ("U", -1)) in default_coordinates(("N", "D"), "data_constrained")
+    xu = {"N": np.array([1e9]), "D": np.array([1e11]), "U": np.array([1e9])}
+    ep = default_coordinates(("N", "D"), "data_constrained")
+    d = data_distance(xu, ("N", "D"), lo, hi, ep, (18.0, 0.0), (21.0, 0.6))
+    np.testing.assert_allclose(d, [2.0 - 0.6])
+
+
+def test_random_slope_paths_and_recovery(monkeypatch):
+    disc = Discrepancy(("x",), (0.0,), (1.0,), 0.05, random_slope=True)
+    n = 200_000
+    monkeypatch.setattr(disc.__class__, "hyper_draws", lambda self, k, seed: (
+        np.zeros(k), np.full(k, 0.1), np.full(k, 0.2)))
+    d = np.array([0.5, 2.0])
+    p = disc.paths(d, n, 5)
+    np.testing.assert_allclose(p.var(0), 0.01 * d + 0.04 * d**2, rtol=0.03)
+    monkeypatch.undo()
+    rng = np.random.default_rng(6)
+    splits = [_split(rng, n=12, tau=0.005, beta=0.06) for _ in range(60)]
+    s = fit_drift(("x",), (0.0,), (1.0,), splits).summary()
+    assert s["drift_slope"] == pytest.approx(0.06, abs=3 * s["drift_slope_sd"] + 5e-3)
+    assert s["drift_mean"] == 0.0
 
 
 def test_box_distance():
@@ -42,8 +96,8 @@ def test_box_distance():
 def test_paths_moments(monkeypatch):
     disc = Discrepancy(("x",), (0.0,), (1.0,), 0.05)
     n = 200_000
-    monkeypatch.setattr(disc.__class__, "hyper_draws",
-                        lambda self, k, seed: (np.full(k, 0.1), np.full(k, 0.2)))
+    monkeypatch.setattr(disc.__class__, "hyper_draws", lambda self, k, seed: (
+        np.full(k, 0.1), np.full(k, 0.2), np.zeros(k)))
     d = np.array([0.0, 0.5, 2.0, 0.5])
     p = disc.paths(d, n, 3)
     np.testing.assert_allclose(p.mean(0), 0.1 * d, atol=3e-3)
@@ -74,6 +128,18 @@ def test_round_trip_and_rejects_malformed():
     disc = fit_drift(("N", "D"), (7.0, 9.0), (9.0, 11.0), [_split(rng) for _ in range(3)])
     back = Discrepancy.from_dict(disc.to_dict())
     assert back.to_dict() == disc.to_dict()
+    assert back.random_slope
+    # a file written before the random slope and the coordinates existed
+    old = {k: v for k, v in disc.to_dict().items()
+           if k not in ("random_slope", "coords", "coord_low", "coord_high")}
+    assert not Discrepancy.from_dict(old).random_slope
+    with_c = fit_drift(("N", "D"), (7.0, 9.0), (9.0, 11.0), [], coords=(
+        (("N", 1), ("D", 1)),), coord_low=(16.0,), coord_high=(20.0,))
+    assert Discrepancy.from_dict(with_c.to_dict()) == with_c
+    bad = with_c.to_dict()
+    bad["coord_low"] = [21.0]
+    with pytest.raises(bs.BayescaleError, match="ordered range"):
+        Discrepancy.from_dict(bad)
     np.testing.assert_array_equal(back.paths(np.array([0.3, 1.0]), 50, 0),
                                   disc.paths(np.array([0.3, 1.0]), 50, 0))
     bad = disc.to_dict()

@@ -62,12 +62,19 @@ def test_without_discrepancy_and_bad_arguments():
         bs.fit(data, "saturating_power", x="C", y="loss", discrepancy="yes")
 
 
-def test_multi_input_law_uses_the_box_of_n_and_d(chinchilla_fit):
+def test_multi_input_law_uses_the_box_of_n_and_d_and_the_compute(chinchilla_fit):
     disc = chinchilla_fit.discrepancy
-    assert disc.axis == ("N", "D")
-    n_max, d_max = chinchilla_fit.data["N"].max(), chinchilla_fit.data["D"].max()
-    p = chinchilla_fit.predict(N=[n_max, 10 * n_max], D=[d_max, d_max])
-    np.testing.assert_allclose(p.attrs["decades_beyond"], [0.0, 1.0])
+    assert disc.axis == ("N", "D") and disc.coords == ((("N", 1), ("D", 1)),)
+    data = chinchilla_fit.data
+    n_max, d_max = data["N"].max(), data["D"].max()
+    top = data.iloc[int(np.argmax(data["N"] * data["D"]))]   # the largest compute run
+    p = chinchilla_fit.predict(N=[top["N"], 10 * top["N"], n_max, n_max],
+                               D=[top["D"], top["D"], d_max, d_max / 1e6])
+    beyond_c = np.log10(n_max * d_max / (top["N"] * top["D"]))
+    np.testing.assert_allclose(p.attrs["decades_beyond"], [
+        0.0, max(1.0, np.log10(10 * top["N"] / n_max)),
+        beyond_c,                                    # N and D each seen, N x D is not
+        max(np.log10(data["D"].min() / (d_max / 1e6)), 0.0)], atol=1e-9)
 
 
 @pytest.mark.filterwarnings("ignore::bayescale.result._diagnostics.DiagnosticWarning")

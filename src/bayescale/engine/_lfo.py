@@ -15,7 +15,15 @@ import jax.numpy as jnp
 import numpy as np
 
 from bayescale.data import Dataset
-from bayescale.discrepancy import Discrepancy, SplitErrors, box_distance, fit_drift, scale_axis
+from bayescale.discrepancy import (
+    Discrepancy,
+    SplitErrors,
+    coordinate_ranges,
+    data_distance,
+    default_coordinates,
+    fit_drift,
+    scale_axis,
+)
 from bayescale.engine._data import pad
 from bayescale.engine._draws import predictive_draws
 from bayescale.engine._optimize import initialize
@@ -120,6 +128,8 @@ class Plan:
         if self.axis is None:
             return None
         ds, axis, lik = self.ds, self.axis, self.space.likelihood
+        coords = tuple(c for c in default_coordinates(axis, self.space.law.name)
+                       if all(k in ds.x for k, _ in c))
         logs = {k: np.log10(ds.x[k]) for k in axis}
         splits = []
         for train, data, mode, fun, cov in zip(self.trains, self.data, modes, funs, covs,
@@ -131,14 +141,18 @@ class Plan:
                 continue
             med, var = out
             obs = np.log(ds.y[~train]) if lik.log_scale else ds.y[~train]
-            dist = box_distance({k: ds.x[k][~train] for k in axis}, axis,
-                                [float(logs[k][train].min()) for k in axis],
-                                [float(logs[k][train].max()) for k in axis])
-            cut = float(scale_axis({k: ds.x[k][train] for k in axis}, axis).max())
+            seen = {k: v[train] for k, v in ds.x.items()}
+            dist = data_distance({k: v[~train] for k, v in ds.x.items()}, axis,
+                                 [float(logs[k][train].min()) for k in axis],
+                                 [float(logs[k][train].max()) for k in axis],
+                                 coords, *coordinate_ranges(seen, coords))
+            cut = float(scale_axis(seen, axis).max())
             splits.append(SplitErrors(cut, int(train.sum()), dist, obs - med, var))
         return fit_drift(axis, [float(v.min()) for v in logs.values()],
                          [float(v.max()) for v in logs.values()], splits,
-                         log_scale=lik.log_scale, y_scale=float(np.std(ds.y)))
+                         log_scale=lik.log_scale, y_scale=float(np.std(ds.y)),
+                         coords=coords, coord_low=coordinate_ranges(ds.x, coords)[0],
+                         coord_high=coordinate_ranges(ds.x, coords)[1])
 
 
 def calibrate(space: Space, ds: Dataset, size: int, starts_fn: Callable[..., np.ndarray],

@@ -44,6 +44,8 @@ def calibration_text(disc: Discrepancy | None) -> str:
     axis = " x ".join(disc.axis)
     how = (f"learnt from {len(disc.splits)} leave-future-out splits" if disc.calibrated
            else "prior only (too few points for leave-future-out splits)")
+    slope = (f", random slope sd {s['drift_slope']:.3g} per decade" if disc.random_slope
+             else "")
     return (f"bands beyond the data include the law's drift along {axis}: "
             f"mean {s['drift_mean']:+.3g} per decade, random walk scale "
-            f"{s['drift_tau']:.3g} per sqrt(decade), {how}")
+            f"{s['drift_tau']:.3g} per sqrt(decade){slope}, {how}")

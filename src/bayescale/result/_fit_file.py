@@ -61,7 +61,7 @@ def _build(meta: dict[str, Any], arrays: dict[str, dict[str, tuple]], law: Law |
     timing = _floats(meta.get("timing") or {}, "timing", None)
     return fit_cls(law=law_obj, likelihood=likelihood, priors=priors, dataset=dataset,
                    posterior=posterior, sample_stats=stats, settings=settings, mode=mode,
-                   timing=timing, discrepancy=_discrepancy(meta.get("discrepancy")))
+                   timing=timing, discrepancy=_discrepancy(meta.get("discrepancy"), law_obj))
 
 
 def _posterior(arrays: dict[str, tuple], names: tuple[str, ...], law: Law,
@@ -166,10 +166,16 @@ def _floats(values: Any, what: str, names: tuple[str, ...] | None) -> dict[str, 
     return values
 
 
-def _discrepancy(spec: Any) -> Discrepancy | None:
+def _discrepancy(spec: Any, law: Law) -> Discrepancy | None:
     if spec is None:
         return None
     try:
-        return Discrepancy.from_dict(spec)
+        disc = Discrepancy.from_dict(spec)
     except BayescaleError as exc:
         raise FitFileError(str(exc)) from None
+    used = set(disc.axis) | {k for c in disc.coords for k, _ in c}
+    if not used <= set(law.inputs) or len(disc.coords) > 8:
+        raise FitFileError(f"the discrepancy acts along {sorted(used)} ({len(disc.coords)} "
+                           f"coordinates), which must be inputs of the law "
+                           f"{list(law.inputs)} (at most 8 coordinates)")
+    return disc
