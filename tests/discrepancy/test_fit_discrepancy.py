@@ -115,7 +115,7 @@ def test_compute_optimal_loss_includes_the_drift(chinchilla_fit):
 
 
 def test_widget_names_its_bands(saturating_fit):
-    view = saturating_fit.widget()
-    assert view.band_label == "mean curve + discrepancy"
-    assert saturating_fit.widget(kind="predictive").band_label == (
-        "new observation + discrepancy")
+    view = saturating_fit.widget()           # as fit.plot(): new observations + drift
+    assert view.band_label == "new observation + discrepancy"
+    assert view.band_label == saturating_fit.band_label("predictive", True)
+    assert saturating_fit.widget(kind="mean").band_label == "mean curve + discrepancy"
