@@ -3,6 +3,13 @@
 Fit declarative scaling laws with NumPyro NUTS, extrapolate with credible bands, find
 compute-optimal allocations with uncertainty, and ask questions of the posterior.
 
+The subpackages are layers that only import downward (checked by the import-linter
+contracts in ``pyproject.toml``): the widgets, CLI and magics (presentation) over
+:mod:`~bayescale.analysis` over :mod:`~bayescale.result` over :mod:`~bayescale.engine`
+over the specs (:mod:`~bayescale.laws`, :mod:`~bayescale.likelihoods`,
+:mod:`~bayescale.priors`, :mod:`~bayescale.data`). This module only gathers their
+public names.
+
 Examples
 --------
 >>> import bayescale as bs
@@ -34,11 +41,10 @@ from bayescale.analysis import (
     model_average,
 )
 from bayescale.data import Dataset
-from bayescale.engine import fit, fit_many
 from bayescale.laws import Law, Param
 from bayescale.likelihoods import Likelihood
 from bayescale.priors import Prior
-from bayescale.result import Fit, FitCollection
+from bayescale.result import Fit, FitCollection, fit, fit_many
 
 if TYPE_CHECKING:  # pragma: no cover
     from bayescale import datasets, passuntil

@@ -1,5 +1,9 @@
 """Questions asked of posteriors: pure functions of Fit objects.
 
+The layer above the results: it imports :mod:`bayescale.result` and what lies below,
+never the widgets, CLI or magics; ``fit.compute_optimal`` reaches
+:func:`compute_optimal` by name, through :mod:`bayescale.result._upward`.
+
 * :func:`compute_optimal`, :func:`optimal_draws`: N*, D* along ``C = 6 N D``.
 * :func:`crossover`: probability that one curve beats another along an axis, and the
   posterior of where they cross; :func:`fit_joint` fits two curves with shared

@@ -16,8 +16,8 @@ from scipy.special import logsumexp
 from bayescale._errors import BayescaleError
 from bayescale.analysis._crossover import table_html
 from bayescale.data import as_frame
-from bayescale.engine import fit as fit_fn
-from bayescale.engine import fit_many
+from bayescale.result import fit as fit_fn
+from bayescale.result import fit_many
 
 __all__ = ["CALIBRATION_LEVELS", "BacktestCollection", "BacktestResult", "backtest",
            "backtest_many", "parse_rule"]

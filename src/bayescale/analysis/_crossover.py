@@ -195,10 +195,10 @@ class CrossoverResult:
 
     def widget(self, **kwargs: Any) -> Any:
         """Interactive view (``bayescale.widgets.CrossoverWidget``)."""
-        import bayescale.widgets as w
+        from bayescale.result._upward import resolve  # the widgets sit above analysis
 
         try:
-            cls = w.CrossoverWidget
+            cls = resolve("crossover_widget")
         except AttributeError:
             raise ImportError("bayescale.widgets.CrossoverWidget is not available in this "
                               "version; use .summary(), .gap() and .curves()") from None

@@ -266,7 +266,7 @@ def fit_joint(data_a: Any, data_b: Any, law: Law | str, *, x: str | Sequence[str
     >>> a, b = bs.fit_joint(df_a, df_b, "saturating_power", x="C", y="loss")  # doctest: +SKIP
     >>> bs.crossover(a, b, over=("C", 1e18, 1e24))  # doctest: +SKIP
     """
-    from bayescale.engine import fit
+    from bayescale.result import fit
 
     cols = [c.strip() for c in x.split(",")] if isinstance(x, str) else list(x)
     base = resolve(law, inputs=tuple(cols))

@@ -1,8 +1,19 @@
-"""The sampling engine: law + likelihood + priors + data -> NUTS posterior."""
+"""The sampling engine: law + likelihood + priors + data -> NUTS posterior.
+
+:func:`sample` (one fit) and :func:`sample_many` (many curves in vectorised runs)
+validate, initialise and sample, and return a :class:`Posterior` /
+:class:`BatchPosterior`: draws, sample stats and the settings, timings and discrepancy
+that go with them. The engine never builds a result; :func:`bayescale.fit` and
+:func:`bayescale.fit_many` (the result layer) wrap these records. The convergence
+thresholds and the stuck-chain test it decides on live here too
+(:mod:`bayescale.engine._diagnostics`).
+"""
 
 from bayescale.engine._data import bucket
-from bayescale.engine._fit import fit, prepare
-from bayescale.engine._many import fit_many
+from bayescale.engine._fit import prepare, sample
+from bayescale.engine._many import sample_many
+from bayescale.engine._posterior import BatchPosterior, Posterior
 from bayescale.engine._potential import trace_count
 
-__all__ = ["bucket", "fit", "fit_many", "prepare", "trace_count"]
+__all__ = ["BatchPosterior", "Posterior", "bucket", "prepare", "sample", "sample_many",
+           "trace_count"]

@@ -1,4 +1,8 @@
-"""``bs.fit``: validate, initialise by multi-start optimisation, run NUTS, wrap a Fit."""
+"""The engine behind ``bs.fit``: validate, initialise by multi-start optimisation, run NUTS.
+
+:func:`sample` returns a :class:`~bayescale.engine._posterior.Posterior`; the result
+layer builds the :class:`~bayescale.Fit` on it (:func:`bayescale.fit`).
+"""
 
 from __future__ import annotations
 
@@ -15,16 +19,18 @@ from bayescale._errors import BayescaleError
 from bayescale._progress import progress_bar, progress_enabled
 from bayescale.data import as_dataset, as_frame
 from bayescale.engine._data import pad
+from bayescale.engine._diagnostics import DiagnosticWarning, stuck_chains
 from bayescale.engine._lfo import calibrate
 from bayescale.engine._nuts import NutsSettings, prefetch_nuts, run_nuts, set_progress_hook
 from bayescale.engine._optimize import initialize, prefetch_initializer
+from bayescale.engine._posterior import Posterior
 from bayescale.engine._space import PriorSpec, Space, make_space
 from bayescale.laws._guess import residuals
 from bayescale.laws._law import Law
 from bayescale.laws._registry import resolve
 from bayescale.priors import Prior, median
 
-__all__ = ["fit", "prepare"]
+__all__ = ["prepare", "sample"]
 
 
 def _check_int(name: str, value: Any, low: int) -> int:
@@ -153,8 +159,6 @@ def _heal(space: Space, padded: dict[str, Any], settings: NutsSettings, seed: in
     it found the degenerate region from the posterior's bulk, and averaging it in would
     poison every quantile. The DiagnosticWarning names the chains and what was done.
     """
-    from bayescale.result._diagnostics import DiagnosticWarning, stuck_chains
-
     stats = padded["stats"]
     natural = space.natural(out["z"], stats)
     stuck = stuck_chains(natural, out["lp"])
@@ -174,7 +178,7 @@ def _heal(space: Space, padded: dict[str, Any], settings: NutsSettings, seed: in
     if not good:
         warnings.warn(f"bayescale fit: every chain is stuck ({said(stuck)}); none is "
                       "healthy to restart from: tighten the priors or refit with another "
-                      "seed", DiagnosticWarning, stacklevel=3)
+                      "seed", DiagnosticWarning, stacklevel=4)
         return out, natural, {}
     z_good = out["z"][good][:, settings.num_samples // 2:].reshape(-1, space.dim)
     rng = np.random.default_rng([seed, 1])
@@ -208,80 +212,23 @@ def _heal(space: Space, padded: dict[str, Any], settings: NutsSettings, seed: in
         text += f"; still stuck after the restart ({said(still)}), every chain kept"
     else:
         text += ", which now mix with them"
-    warnings.warn(text + ".", DiagnosticWarning, stacklevel=3)
+    warnings.warn(text + ".", DiagnosticWarning, stacklevel=4)
     return out, natural, record
 
 
-def fit(data: Any, law: Law | str, *, x: str | Sequence[str] | None = None,
-        y: str | None = None, likelihood: str | _lik.Likelihood | None = None,
-        priors: Mapping[str, Prior] | None = None, num_chains: int = 4,
-        num_warmup: int = 1000, num_samples: int = 1000, seed: int = 0,
-        progress: bool | None = None, target_accept_prob: float = 0.8,
-        max_tree_depth: int = 10, dense_mass: bool = True, num_starts: int = 8,
-        discrepancy: bool = True, along: str | Sequence[str] | None = None):
-    """Fit a scaling law by NUTS and return an immutable :class:`~bayescale.Fit`.
+def sample(data: Any, law: Law | str, *, x: str | Sequence[str] | None = None,
+           y: str | None = None, likelihood: str | _lik.Likelihood | None = None,
+           priors: Mapping[str, Prior] | None = None, num_chains: int = 4,
+           num_warmup: int = 1000, num_samples: int = 1000, seed: int = 0,
+           progress: bool | None = None, target_accept_prob: float = 0.8,
+           max_tree_depth: int = 10, dense_mass: bool = True, num_starts: int = 8,
+           discrepancy: bool = True, along: str | Sequence[str] | None = None) -> Posterior:
+    """Sample the posterior of a law on data: what :func:`bayescale.fit` runs.
 
-    Parameters
-    ----------
-    data : DataFrame, mapping of columns or path to a CSV file
-        The observations.
-    law : Law, str
-        A :class:`~bayescale.Law`, a registry name (``"chinchilla"``, see
-        ``bs.laws.names()``) or a formula (``"loss ~ E + A / N**alpha"``).
-    x : str or sequence of str, optional
-        Data columns feeding the law's inputs, in the law's order (``"C"`` or
-        ``["N", "D"]``). Defaults to columns named like the inputs.
-    y : str, optional
-        Response column (defaults to the left side of a formula).
-    likelihood : {"student_t_log", "normal_log", "normal"}, optional
-        Observation model. Default: Student-t on log y for positive data, Gaussian on y
-        otherwise.
-    priors : dict of str to Prior, optional
-        Overrides of the default priors by parameter name (law or noise parameters).
-    num_chains, num_warmup, num_samples : int
-        Chains (vectorised on one device, sharded across devices) and draws per chain.
-    seed : int
-        Seed of the random streams (starts, chains).
-    progress : bool, optional
-        Show a progress bar; by default on, except when ``CI`` is set.
-    target_accept_prob, max_tree_depth, dense_mass
-        NUTS settings (dense mass matrix adaptation by default).
-    num_starts : int
-        Starts of the multi-start optimisation that initialises the chains.
-    discrepancy : bool
-        Model the law's misfit beyond the data (default): a drift in ``log y`` that
-        grows with the distance from the data, learnt from leave-future-out refits of
-        the data themselves (see :mod:`bayescale.discrepancy`). Predictions inside the
-        data's range are unchanged; ``fit.calibration()`` reports the splits.
-    along : str or sequence of str, optional
-        Data column(s) (or law inputs) of the extrapolation axis: the drift grows with
-        the decades of their product beyond the data. Default: the law's scale inputs
-        (the input of a one-input law; ``N`` and ``D``, i.e. compute, for Chinchilla).
-
-    Returns
-    -------
-    Fit
-
-    Notes
-    -----
-    Chains stuck after sampling are found and said: a chain with non-finite draws or log
-    density, one that never moves, or one whose median log density lies far below the
-    best chain's (:func:`bayescale.result._diagnostics.stuck_chains`). They are
-    restarted once, from the healthy chains' draws, by the same compiled sampler; a
-    chain stuck again is dropped (``fit.num_chains`` is then smaller and
-    ``settings["num_chains_sampled"]`` holds the number run). A
-    :class:`~bayescale.result.DiagnosticWarning` names the chains and what was done,
-    and ``fit.diagnostics()`` lists them as ``restarted_chains`` and ``dropped_chains``
-    (numbered as sampled).
-
-    Examples
-    --------
-    >>> import bayescale as bs
-    >>> df = bs.datasets.example("saturating")
-    >>> fit = bs.fit(df, "saturating_power", x="C", y="loss")  # doctest: +SKIP
+    Takes the arguments of :func:`bayescale.fit` (documented there) and returns the
+    :class:`~bayescale.engine._posterior.Posterior` that the fit is built on. Stuck
+    chains are restarted once and dropped if stuck again (see :func:`bayescale.fit`).
     """
-    from bayescale.result import Fit
-
     num_chains = _check_int("num_chains", num_chains, 1)
     num_warmup = _check_int("num_warmup", num_warmup, 0)
     num_samples = _check_int("num_samples", num_samples, 1)
@@ -324,7 +271,7 @@ def fit(data: Any, law: Law | str, *, x: str | Sequence[str] | None = None,
     mode_nat = space.natural(mode, stats)
     timing = {"prepare_optimize_s": t_opt - t0, "sample_s": t_mcmc - t_opt,
               "calibrate_s": t_cal - t_mcmc, "total_s": t_cal - t0}
-    return Fit(
+    return Posterior(
         law=space.law, likelihood=space.likelihood, priors=dict(space.user_priors),
         dataset=ds, posterior=natural,
         sample_stats={k: v for k, v in out.items() if k != "z"},
@@ -333,5 +280,4 @@ def fit(data: Any, law: Law | str, *, x: str | Sequence[str] | None = None,
                   "target_accept_prob": float(target_accept_prob),
                   "max_tree_depth": int(max_tree_depth), "dense_mass": bool(dense_mass),
                   **healed},
-        mode={k: float(v) for k, v in mode_nat.items()}, timing=timing, discrepancy=disc,
-        _warn=True)
+        mode={k: float(v) for k, v in mode_nat.items()}, timing=timing, discrepancy=disc)

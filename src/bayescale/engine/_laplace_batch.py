@@ -9,6 +9,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from bayescale.engine._convergence import rank_diagnostics
+from bayescale.engine._diagnostics import ESS_PER_CHAIN, RHAT_MAX
 from bayescale.engine._importance import K_MAX, psis_resample
 from bayescale.engine._nuts import NutsSettings
 from bayescale.engine._space import Space
@@ -50,9 +52,6 @@ def laplace_then_nuts(proposals: Any, nuts: Any, space: Space, data: dict,
                        inits: np.ndarray, keys: np.ndarray, indices: Sequence[int],
                        seed: int, settings: NutsSettings, n_dev: int, stream: Any):
     """Laplace + PSIS for every curve; the lanes NUTS for those it cannot serve."""
-    from bayescale.result._convergence import rank_diagnostics
-    from bayescale.result._diagnostics import ESS_PER_CHAIN, RHAT_MAX
-
     c, s = settings.num_chains, settings.num_samples
     n = len(mode)
     z_prop, log_ratio = proposals(_proposal_keys(seed, jnp.asarray(np.asarray(indices))),

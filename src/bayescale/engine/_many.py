@@ -1,4 +1,4 @@
-"""``bs.fit_many``: NUTS for many curves in one compiled call per batch.
+"""The engine behind ``bs.fit_many``: NUTS for many curves in one compiled call per batch.
 
 Curves are padded to a common size bucket and stacked. Each curve is initialised by a
 fixed-cost damped Newton search from several starts (vectorised over curves and starts)
@@ -45,12 +45,13 @@ from bayescale.engine._lfo import calibrate_batch
 from bayescale.engine._newton import build_newton
 from bayescale.engine._nuts import NutsSettings, build_chain
 from bayescale.engine._optimize import build_solvers, regularised_covariance
+from bayescale.engine._posterior import BatchPosterior
 from bayescale.engine._potential import potential_gen
 from bayescale.engine._space import Space
 from bayescale.laws._law import Law
 from bayescale.priors import Prior
 
-__all__ = ["fit_many", "run_batch"]
+__all__ = ["run_batch", "sample_many"]
 
 _CACHE: dict[tuple, Any] = {}
 _CACHE_LOCK = threading.Lock()
@@ -245,58 +246,21 @@ def run_batch(space: Space, datasets: list, indices: Sequence[int], size: int,
                        "calibrate_s": time.perf_counter() - t3}}
 
 
-def fit_many(data: Any, law: Law | str, *, by: str | None = None,
-             x: str | Sequence[str] | None = None, y: str | None = None,
-             likelihood: str | None = None, priors: Mapping[str, Prior] | None = None,
-             num_chains: int = 4, num_warmup: int = 1000, num_samples: int = 1000,
-             seed: int = 0, progress: bool | None = None, batch_size: int | None = None,
-             target_accept_prob: float = 0.8, max_tree_depth: int = 10,
-             dense_mass: bool = True, num_starts: int = 6, client: Any = None,
-             strategy: str | None = None, discrepancy: bool = True,
-             along: str | Sequence[str] | None = None):
-    """Fit one law to many curves in vectorised NUTS runs.
+def sample_many(data: Any, law: Law | str, *, by: str | None = None,
+                x: str | Sequence[str] | None = None, y: str | None = None,
+                likelihood: str | None = None, priors: Mapping[str, Prior] | None = None,
+                num_chains: int = 4, num_warmup: int = 1000, num_samples: int = 1000,
+                seed: int = 0, progress: bool | None = None, batch_size: int | None = None,
+                target_accept_prob: float = 0.8, max_tree_depth: int = 10,
+                dense_mass: bool = True, num_starts: int = 6, client: Any = None,
+                strategy: str | None = None, discrepancy: bool = True,
+                along: str | Sequence[str] | None = None) -> BatchPosterior:
+    """Sample one law's posterior for many curves: what :func:`bayescale.fit_many` runs.
 
-    Parameters
-    ----------
-    data : DataFrame, list of DataFrames or dict of DataFrames
-        All curves in one long table (with ``by``), or one frame per curve.
-    law, x, y, likelihood, priors
-        As in :func:`bayescale.fit`; the same for every curve.
-    by : str, optional
-        Column identifying the curve of each row.
-    num_chains, num_warmup, num_samples, seed, target_accept_prob, max_tree_depth, dense_mass
-        As in :func:`bayescale.fit`. Each curve's streams derive from ``(seed, index)``.
-    progress : bool, optional
-        Progress over batches (off when ``CI`` is set).
-    batch_size : int, optional
-        Most curves per vectorised call (default 512 with ``"lanes"``, else 256; a
-        multiple of the local device count); the curves are split into equal batches.
-        On a single CPU device, batches run side by side, one per core.
-    client : dask.distributed.Client, optional
-        Hand the batches to a Dask cluster (each batch is one vectorised call on a
-        worker); the draws are identical to the in-process path for the same seed and
-        ``batch_size``.
-    strategy : {"laplace", "lanes", "vmap", "map"}, optional
-        ``"laplace"``: each curve's Laplace approximation corrected by
-        Pareto-smoothed importance sampling, each chain an independent sampler of
-        ``4 * num_samples`` proposals resampled to ``num_samples`` draws (no warm-up;
-        ``num_warmup`` applies to NUTS refits); the curves whose Pareto ``k`` exceeds
-        0.7, whose ESS is below the NUTS threshold or whose chains disagree (R-hat) are
-        refitted with ``"lanes"`` (``FitCollection.sampling`` and ``diagnostics()`` say
-        which). ``"lanes"`` (default) advances every chain of every curve on its own, one
-        leapfrog step per turn, so no chain waits for a deeper tree elsewhere in the
-        batch; ``"vmap"`` runs NumPyro's NUTS for the batch in lockstep; ``"map"`` runs
-        NumPyro's NUTS one curve after another inside one compiled call.
-    discrepancy, along
-        As in :func:`bayescale.fit`: each curve's drift beyond its data, learnt from
-        its own leave-future-out splits (solved in the batches' compiled calls).
-
-    Returns
-    -------
-    FitCollection
+    Takes the arguments of :func:`bayescale.fit_many` (documented there) and returns the
+    :class:`~bayescale.engine._posterior.BatchPosterior` that the
+    :class:`~bayescale.FitCollection` is built on.
     """
-    from bayescale.result._collection import FitCollection
-
     num_chains = _check_int("num_chains", num_chains, 1)
     num_warmup = _check_int("num_warmup", num_warmup, 0)
     num_samples = _check_int("num_samples", num_samples, 1)
@@ -364,7 +328,7 @@ def fit_many(data: Any, law: Law | str, *, by: str | None = None,
     if results[0]["sampling"] is not None:
         sampling = {k: np.concatenate([r["sampling"][k] for r in results])
                     for k in results[0]["sampling"]}
-    return FitCollection(
+    return BatchPosterior(
         sampling=sampling, discrepancies=[d for r in results for d in r["discrepancy"]], keys=keys,
         law=space.law, likelihood=space.likelihood, priors=dict(space.user_priors),
         datasets=datasets, posterior=posterior, sample_stats=stats,

@@ -12,8 +12,8 @@ import arviz as az
 import numpy as np
 import pandas as pd
 
+from bayescale.engine._diagnostics import DiagnosticWarning
 from bayescale.passuntil._checks import check_ci_prob, frozen
-from bayescale.result._diagnostics import DiagnosticWarning
 
 #: Thresholds above/below which ``diagnostics()`` warns.
 RHAT_MAX = 1.01

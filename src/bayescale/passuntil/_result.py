@@ -260,9 +260,9 @@ class PassUntilFit:
 
         Keywords go to :meth:`PassUntilWidget.from_fit` (``predict_N``, ``ci_prob``, ...).
         """
-        from bayescale.widgets import PassUntilWidget
+        from bayescale.result._upward import resolve  # the widgets sit above the results
 
-        return PassUntilWidget.from_fit(self, **kwargs)
+        return resolve("passuntil_widget").from_fit(self, **kwargs)
 
     def _repr_html_(self) -> str:
         diag = self.diagnostics(warn=False)

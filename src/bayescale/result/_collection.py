@@ -15,12 +15,12 @@ import pandas as pd
 
 from bayescale._errors import BayescaleError
 from bayescale.data import Dataset
+from bayescale.engine._convergence import ess_tail, rank_diagnostics
+from bayescale.engine._diagnostics import ESS_PER_CHAIN, RHAT_MAX, DiagnosticWarning
 from bayescale.engine._importance import K_MAX
 from bayescale.laws._law import Law
 from bayescale.likelihoods import Likelihood
 from bayescale.priors import Prior
-from bayescale.result._convergence import ess_tail, rank_diagnostics
-from bayescale.result._diagnostics import ESS_PER_CHAIN, RHAT_MAX, DiagnosticWarning
 from bayescale.result._fit import Fit
 
 __all__ = ["FitCollection"]
@@ -116,8 +116,9 @@ class FitCollection:
     def _convergence(self, tail: bool = False) -> dict[str, np.ndarray]:
         """R-hat and bulk ESS per curve (tail ESS too with ``tail``), computed once.
 
-        ArviZ's estimators computed for all curves at once (:mod:`._convergence`); the
-        tail ESS (the costliest) only when a summary asks for it.
+        ArviZ's estimators computed for all curves at once
+        (:mod:`bayescale.engine._convergence`); the tail ESS (the costliest) only when a
+        summary asks for it.
         """
         from arviz_base import rcParams  # ArviZ loads on first use, not at `import bayescale`
 

@@ -1,5 +1,9 @@
 """Convergence diagnostics through ArviZ, and the warnings that name the remedy.
 
+The thresholds, :class:`DiagnosticWarning` and :func:`stuck_chains` are the engine's
+(:mod:`bayescale.engine._diagnostics`: it restarts stuck chains and refits by them) and
+are re-exported here, with what the results report.
+
 R-hat and ESS come from ``arviz_stats``' array interface, the functions behind
 ``az.rhat`` and ``az.ess``: same values, without building an xarray DataTree (whose
 first use in a process costs about half a second).
@@ -13,15 +17,19 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["DiagnosticWarning", "check", "convergence", "draw_health", "failed", "problems",
+from bayescale.engine._diagnostics import (
+    ESS_PER_CHAIN,
+    RHAT_MAX,
+    STUCK_LP_MIN,
+    STUCK_LP_SPREADS,
+    DiagnosticWarning,
+    quoted,
+    stuck_chains,
+)
+
+__all__ = ["ESS_PER_CHAIN", "RHAT_MAX", "STUCK_LP_MIN", "STUCK_LP_SPREADS",
+           "DiagnosticWarning", "check", "convergence", "draw_health", "failed", "problems",
            "stuck_chains"]
-
-RHAT_MAX = 1.01
-ESS_PER_CHAIN = 100  # 400 for the default 4 chains (Vehtari et al. 2021)
-
-
-class DiagnosticWarning(UserWarning):
-    """The sampler did not clearly converge: the posterior may be wrong."""
 
 
 def convergence(posterior: dict[str, np.ndarray]) -> dict[str, dict[str, float]]:
@@ -63,10 +71,6 @@ def _one(array_stats: Any, ary: np.ndarray, prob: float) -> dict[str, float]:
     }
 
 
-def _names(names: list[str]) -> str:
-    return ", ".join(repr(n) for n in names)
-
-
 def problems(diag: dict[str, Any]) -> list[tuple[str, bool]]:
     """Every problem of a fit's diagnostics with its remedy, as ``(text, is_failure)``.
 
@@ -96,7 +100,7 @@ def problems(diag: dict[str, Any]) -> list[tuple[str, bool]]:
     undefined = [k for k in diag.get("undefined") or () if k not in non_finite
                  and k not in constant]
     if undefined:
-        out.append((f"R-hat or ESS is undefined (NaN) for {_names(undefined)}: the draws "
+        out.append((f"R-hat or ESS is undefined (NaN) for {quoted(undefined)}: the draws "
                      "cannot be checked; refit with more draws", True))
     if diag["divergences"] > 0:
         out.append((
@@ -165,66 +169,3 @@ def draw_health(posterior: Mapping[str, np.ndarray]) -> tuple[dict[str, int],
             if chains:
                 constant[name] = chains
     return non_finite, constant
-
-
-#: A chain whose median log density lies more than this many within-chain spreads (and
-#: at least :data:`STUCK_LP_MIN` nats) below the best chain's is stuck in a degenerate
-#: region (when the chains' R-hat of the log density also exceeds :data:`RHAT_MAX`).
-STUCK_LP_SPREADS = 8.0
-STUCK_LP_MIN = 5.0
-
-
-def stuck_chains(posterior: Mapping[str, np.ndarray], lp: np.ndarray) -> dict[int, str]:
-    """Chains stuck or lost in a degenerate region, with the reason for each.
-
-    A chain is stuck when any of its draws (or its log density) is non-finite, when none
-    of its parameters ever moves, or when its median log density lies far below the best
-    chain's: more than :data:`STUCK_LP_SPREADS` robust within-chain standard deviations
-    (the median over the other healthy chains of IQR / 1.349) and more than
-    :data:`STUCK_LP_MIN` nats, while the rank R-hat of the log density over the healthy
-    chains exceeds :data:`RHAT_MAX`. Chains of one mode differ in median log density by
-    a small fraction of a within-chain sd, so the rule leaves mixing chains alone; a
-    region that much less probable holds, for chains started near the mode, no mass
-    worth the price of a chain that never returns.
-
-    Parameters
-    ----------
-    posterior : mapping of str to ndarray
-        Draws, ``(chain, draw)``.
-    lp : ndarray
-        Log density of each draw, ``(chain, draw)``.
-
-    Returns
-    -------
-    dict of int to str
-        ``{chain: reason}``, empty when every chain is healthy.
-    """
-    from bayescale.result._convergence import rank_diagnostics
-
-    lp = np.asarray(lp, dtype=float)
-    chains, draws = lp.shape
-    reasons: dict[int, str] = {}
-    for c in range(chains):
-        bad = [k for k, v in posterior.items() if not np.all(np.isfinite(np.asarray(v)[c]))]
-        if bad:
-            reasons[c] = f"non-finite draws of {_names(bad)}"
-        elif not np.all(np.isfinite(lp[c])):
-            reasons[c] = "non-finite log density"
-        elif draws >= 2 and all(np.all(np.asarray(v)[c] == np.asarray(v)[c, 0])
-                                for v in posterior.values()):
-            reasons[c] = "it never moved"
-    rest = [c for c in range(chains) if c not in reasons]
-    if len(rest) >= 2 and draws >= 4:
-        med = np.median(lp[rest], axis=1)
-        q75, q25 = np.percentile(lp[rest], [75, 25], axis=1)
-        spread = float(np.median((q75 - q25) / 1.349))
-        r_hat = float(rank_diagnostics(lp[rest][None])[0][0])
-        if r_hat > RHAT_MAX:
-            best = float(med.max())
-            for c, m in zip(rest, med, strict=True):
-                gap = best - float(m)
-                if gap > max(STUCK_LP_SPREADS * spread, STUCK_LP_MIN):
-                    reasons[c] = (f"its median log density is {gap:.1f} below the best "
-                                  f"chain's, {gap / max(spread, 1e-300):.0f} within-chain "
-                                  "sds")
-    return dict(sorted(reasons.items()))

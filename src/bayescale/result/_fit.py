@@ -15,7 +15,7 @@ from bayescale.discrepancy import Discrepancy
 from bayescale.laws._law import Law
 from bayescale.likelihoods import Likelihood
 from bayescale.priors import Prior
-from bayescale.result import _diagnostics, _predict
+from bayescale.result import _diagnostics, _predict, _upward
 
 __all__ = ["Fit"]
 
@@ -309,12 +309,12 @@ class Fit:
                         discrepancy: bool = True) -> pd.DataFrame:
         """Compute-optimal N*, D* under C = 6 N D, with credible intervals.
 
-        See :func:`bayescale.analysis.compute_optimal`.
+        See :func:`bayescale.analysis.compute_optimal` (reached through
+        :mod:`bayescale.result._upward`: the analysis layer sits above this one).
         """
-        from bayescale.analysis import compute_optimal
-
-        return compute_optimal(self, C, ci_prob=ci_prob, flops_per_token=flops_per_token,
-                               discrepancy=discrepancy)
+        return _upward.compute_optimal(self, C, ci_prob=ci_prob,
+                                       flops_per_token=flops_per_token,
+                                       discrepancy=discrepancy)
 
     def log_likelihood(self) -> np.ndarray:
         """Pointwise log density of each observation, ``(chain, draw, n)``."""
@@ -349,11 +349,10 @@ class Fit:
         Keywords go to :meth:`~bayescale.widgets.ExtrapolationWidget.from_fit`: its
         options (``ci_levels``, ``target_x``, ``kind``, ...) and any trait of the view
         (``height``, ``width``, ``theme``, ...); another keyword raises a ``TypeError``
-        that lists the accepted ones.
+        that lists the accepted ones. The view is the presentation layer's, reached
+        through :mod:`bayescale.result._upward`.
         """
-        from bayescale.widgets import ExtrapolationWidget
-
-        return ExtrapolationWidget.from_fit(self, **kwargs)
+        return _upward.resolve("fit_widget").from_fit(self, **kwargs)
 
     def __repr__(self) -> str:
         d = self.diagnostics()

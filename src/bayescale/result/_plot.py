@@ -40,7 +40,7 @@ def plot_fit(fit: Fit, ax: Any = None, *, ci_levels: Sequence[float] = (0.5, 0.8
         xlabel, x_obs, x_max = col, xv, xv.max()
         band = fit.band_label(kind)
     elif set(law.inputs) == {"N", "D"}:
-        from bayescale.analysis import optimal_draws
+        from bayescale.result._upward import optimal_draws
 
         c_obs = 6 * ds.x["N"] * ds.x["D"]
         grid = np.logspace(np.log10(c_obs.min()), np.log10(c_obs.max() * extend), num_points)

@@ -9,7 +9,7 @@ import pytest
 from arviz_stats.base import array_stats
 from scipy import stats
 
-from bayescale.result._convergence import _average_ranks, ess_tail, rank_diagnostics
+from bayescale.engine._convergence import _average_ranks, ess_tail, rank_diagnostics
 
 
 def _chains(rng: np.random.Generator, chains: int, draws: int) -> np.ndarray:
@@ -78,7 +78,7 @@ def test_average_ranks_as_scipy() -> None:
 
 
 def test_blocks_of_rows_give_the_same_values(monkeypatch: pytest.MonkeyPatch) -> None:
-    import bayescale.result._convergence as conv
+    import bayescale.engine._convergence as conv
 
     ary = _chains(np.random.default_rng(11), 4, 60)
     whole = (*rank_diagnostics(ary), ess_tail(ary, 0.9))
