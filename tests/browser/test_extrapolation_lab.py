@@ -7,6 +7,7 @@ clipped to the 200 px view's plot area).
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 
@@ -30,6 +31,26 @@ CELLS = [
 ROOT = ".jp-OutputArea-output .bs-explorer .bs-extrapolation"
 VIEWS = ".jp-OutputArea-output .bs-extrapolation"  # the Explorer's, then 200 and 520 px
 SCI = re.compile(r"^\d(\.\d+)?e-?\d+$")
+
+
+def _rgb(css: str) -> tuple[float, ...]:
+    return tuple(float(v) for v in re.findall(r"[\d.]+", css)[:3])
+
+
+def _contrast(a: tuple[float, ...], b: tuple[float, ...]) -> float:
+    """WCAG 2 contrast ratio of two sRGB colours (0-255 channels)."""
+    def lum(c):
+        lin = [v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+               for v in (x / 255 for x in c)]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+    hi, lo = sorted((lum(a), lum(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+_BACKGROUND = r"""el => { for (let e = el; e; e = e.parentElement) {
+  const c = getComputedStyle(e).backgroundColor;
+  if (c && c !== 'transparent' && !/rgba\(.*,\s*0\)$/.test(c)) return c; }
+  return getComputedStyle(document.body).backgroundColor; }"""
 
 
 def _band_ds(page) -> list[str]:
@@ -146,4 +167,20 @@ def test_explorer_in_jupyterlab(lab, page, artifacts, shot_on_failure):
     dark = page.eval_on_selector(f"{ROOT} path.bs-band", "e => getComputedStyle(e).fill")
     dark_text = page.eval_on_selector(f"{ROOT} .bs-x-axis text", "e => getComputedStyle(e).fill")
     assert dark != light and dark_text != light_text, (light, dark, light_text, dark_text)
+    # the 50/80/95% bands (and their legend swatches) as painted on JupyterLab's dark
+    # background: visible against it and apart from each other
+    page.locator(".widget-slider", has_text="credible level").locator(".widget-readout").click()
+    page.keyboard.press("Control+A")
+    page.keyboard.type("0.95")
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        f"() => document.querySelectorAll('{ROOT} path.bs-band').length === 3", timeout=30_000)
+    fills = [_rgb(c) for c in page.eval_on_selector_all(
+        f"{ROOT} path.bs-band", "els => els.map(e => getComputedStyle(e).fill)")]
+    swatches = [_rgb(c) for c in page.eval_on_selector_all(
+        f"{ROOT} .bs-key-band", "els => els.map(e => getComputedStyle(e).backgroundColor)")]
+    bg = _rgb(page.eval_on_selector(f"{ROOT} svg.bs-svg", _BACKGROUND))
+    assert swatches == fills[::-1], (swatches, fills)  # legend: 50% first
+    assert _contrast(fills[0], bg) >= 2, (fills, bg)
+    assert min(_contrast(a, b) for a, b in itertools.pairwise(fills)) >= 1.5, fills
     view.screenshot(path=str(artifacts / "extrapolation-dark.png"))
