@@ -6,6 +6,7 @@ Errors name the column, the row and what is accepted.
 from __future__ import annotations
 
 import difflib
+import math
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ import pandas as pd
 
 from bayescale._errors import DataError
 
-__all__ = ["Dataset", "as_dataset", "as_frame"]
+__all__ = ["Dataset", "as_dataset", "as_frame", "bucket"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -164,3 +165,17 @@ def as_dataset(data: Any, inputs: Sequence[str], *, x: str | Sequence[str] | Non
                         f"{min_points - 1} free parameters (law + noise), so at least "
                         f"{min_points} points are needed")
     return Dataset(xs, yv, tuple(x_cols), str(y))
+
+
+def bucket(n: int) -> int:
+    """Smallest bucket size >= n (16, 23, 32, 45, 64, ... ; steps of sqrt(2)).
+
+    Data of ``n`` points are padded to this size (with a mask), so that data of similar
+    size share compiled programs: the engine's samplers and the laws' starting-value
+    polish alike.
+    """
+    size, k = 16, 0
+    while size < n:
+        k += 1
+        size = int(math.ceil(16 * 2 ** (k / 2)))
+    return size

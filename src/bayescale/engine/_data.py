@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
 
-from bayescale.data import Dataset
+from bayescale.data import Dataset, bucket
 from bayescale.priors import DataStats
 
 __all__ = ["bucket", "make_stats", "pad"]
-
-
-def bucket(n: int) -> int:
-    """Smallest bucket size >= n (16, 23, 32, 45, 64, ... ; steps of sqrt(2))."""
-    size, k = 16, 0
-    while size < n:
-        k += 1
-        size = int(math.ceil(16 * 2 ** (k / 2)))
-    return size
 
 
 def _scalar(value: float) -> np.ndarray:

@@ -20,9 +20,10 @@ import numpy as np
 from jax.nn import softplus
 
 from bayescale._errors import BayescaleError
+from bayescale._quantiles import quantile_frame
 from bayescale.laws import _priors as P
 from bayescale.laws._guess import polish, saturating_start
-from bayescale.laws._law import Law, Param
+from bayescale.laws._law import Law, Param, resolve_inputs
 from bayescale.priors import DataStats, Prior
 
 __all__ = [
@@ -231,8 +232,6 @@ def reducible_loss(fit: Any, *, floor: str | None = None, ci_prob: float = 0.9,
     >>> fit = bs.fit(df, "henighan", x="N", y="loss")  # doctest: +SKIP
     >>> bs.laws.reducible_loss(fit, N=[1e9, 1e10])  # doctest: +SKIP
     """
-    from bayescale.result._predict import quantile_frame, resolve_inputs
-
     name = floor or FLOORS.get(fit.law.name)
     if name is None or name not in fit.law.param_names:
         raise BayescaleError(

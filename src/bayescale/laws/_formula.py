@@ -217,3 +217,8 @@ def _parse(formula: str) -> tuple[str, ast.Expression]:
             if getattr(node, "end_lineno", None) == 1:
                 node.end_col_offset += start
     return response, tree
+
+
+# ``Law.from_formula`` is this parser (declared on :class:`Law`, bound here: ``_law`` does
+# not import the module that parses formulas into laws)
+Law.from_formula = staticmethod(from_formula)

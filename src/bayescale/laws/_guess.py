@@ -60,7 +60,7 @@ def _compiled(law: Law, use_log: bool) -> Any:
 
 def _padded(inputs: Mapping[str, np.ndarray], n: int) -> dict[str, Any]:
     """Inputs padded to the engine's size bucket, so data of similar size share programs."""
-    from bayescale.engine._data import bucket
+    from bayescale.data import bucket
 
     arrays = {k: np.asarray(v, dtype=np.float64) for k, v in inputs.items()}
     if n == 0 or any(a.shape != (n,) for a in arrays.values()):

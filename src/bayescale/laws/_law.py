@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import jax.numpy as jnp
 import numpy as np
 
-from bayescale._errors import LawError
+from bayescale._errors import BayescaleError, LawError
 from bayescale.priors import DataStats, Prior, PriorLike
 
-__all__ = ["CONSTRAINTS", "Law", "Param"]
+__all__ = ["CONSTRAINTS", "Law", "Param", "resolve_inputs"]
 
 #: Accepted parameter constraints.
 CONSTRAINTS = ("real", "positive", "unit")
@@ -165,17 +165,11 @@ class Law:
             return self.log_fn(params, inputs)
         return jnp.log(self.fn(params, inputs))
 
-    @classmethod
-    def from_formula(cls, formula: str, *, name: str | None = None,
-                     inputs: tuple[str, ...] | list[str] | None = None,
-                     priors: Mapping[str, Prior] | None = None) -> Law:
-        """Build a law from a formula string such as ``"loss ~ E + A / N**alpha"``.
-
-        See :func:`bayescale.laws.from_formula` for the accepted grammar.
-        """
-        from bayescale.laws._formula import from_formula
-
-        return from_formula(formula, name=name, inputs=inputs, priors=priors)
+    #: ``Law.from_formula(formula, *, name=None, inputs=None, priors=None)``: the law of a
+    #: formula string such as ``"loss ~ E + A / N**alpha"`` (the grammar:
+    #: :func:`bayescale.laws.from_formula`). Bound by :mod:`bayescale.laws._formula`,
+    #: which holds the parser and imports this module: the two do not import each other.
+    from_formula: ClassVar[Callable[..., Law]]
 
     def __repr__(self) -> str:
         return (f"Law({self.name!r}, params={list(self.param_names)}, "
@@ -190,3 +184,40 @@ class Law:
         return (f"<div><b>{html.escape(self.name)}</b>: <code>{html.escape(self.formula)}"
                 f"</code><table><tr><th>param</th><th>domain</th><th>meaning</th></tr>"
                 f"{rows}</table></div>")
+
+
+def resolve_inputs(law: Law, x_columns: tuple[str, ...], inputs: Mapping[str, Any]
+                   ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Map user keywords (data column or law input names) to broadcast float arrays.
+
+    Returns
+    -------
+    (by_input, by_column) : tuple of dict
+    """
+    col_of = dict(zip(law.inputs, x_columns, strict=True))
+    inp_of = {c: i for i, c in col_of.items()}
+    by_input: dict[str, Any] = {}
+    for key, value in inputs.items():
+        if key in inp_of:
+            by_input[inp_of[key]] = value
+        elif key in col_of:
+            by_input[key] = value
+        else:
+            raise BayescaleError(
+                f"unknown input {key!r}; this fit takes {list(x_columns)} (law inputs "
+                f"{list(law.inputs)})")
+    missing = [col_of[i] for i in law.inputs if i not in by_input]
+    if missing:
+        raise BayescaleError(f"give a value for every input; missing {missing}, e.g. "
+                             f"predict({', '.join(f'{c}=1e10' for c in missing)})")
+    arrays = [np.asarray(by_input[i], dtype=float) for i in law.inputs]
+    arrays = np.broadcast_arrays(*[np.atleast_1d(a) for a in arrays])
+    positive = set(law.positive_inputs or law.inputs)
+    for i, a in zip(law.inputs, arrays, strict=True):
+        good = np.isfinite(a) & ((a > 0) if i in positive else True)
+        if not np.all(good):
+            bad = a[~good].ravel()[0].item()
+            need = "finite and > 0" if i in positive else "finite"
+            raise BayescaleError(f"input {col_of[i]!r} = {bad!r} must be {need}")
+    out = {i: a.ravel() for i, a in zip(law.inputs, arrays, strict=True)}
+    return out, {col_of[i]: v for i, v in out.items()}
