@@ -1,5 +1,12 @@
 // Export the chart as a standalone SVG (computed styles inlined, since the live chart is
-// styled by CSS variables) or as a PNG drawn from that SVG.
+// styled by CSS variables) or as a PNG drawn from that SVG, with a title above the plot
+// and the view's legend (swatches and texts, as the page shows them) below it.
+
+const SVG_NS = "http://www.w3.org/2000/svg";
+const TITLE_H = 24;
+const ROW_H = 18;
+/** Approximate advance of one legend character at 11px (no layout in a detached SVG). */
+const CHAR_W = 6.2;
 
 const STYLE_PROPS = [
   "fill", "fill-opacity", "stroke", "stroke-width", "stroke-opacity", "stroke-dasharray",
@@ -8,11 +15,146 @@ const STYLE_PROPS = [
 ];
 
 /**
- * Serialise `svg` with the computed style of every element inlined.
+ * A legend entry as the page draws it: its text and how its swatch looks.
+ * @typedef {{ text: string, shape: "line" | "dot" | "diamond" | "box", colour: string,
+ *   opacity: number, dashed: boolean }} ExportKey
+ */
+
+/** @param {string} c a computed colour @returns {boolean} */
+const visible = (c) => !!c && c !== "transparent" && !/rgba\(.*,\s*0\)$/.test(c);
+
+/**
+ * Read the legend entries of a view's legend element (`.bs-legend-item`s, each a swatch
+ * span then its text), with the swatch's computed colours.
+ * @param {HTMLElement | null | undefined} legend
+ * @returns {ExportKey[]}
+ */
+export function legendKeys(legend) {
+  if (!legend) return [];
+  const view = legend.ownerDocument.defaultView;
+  return [...legend.querySelectorAll(".bs-legend-item")].map((item) => {
+    const swatch = /** @type {HTMLElement | null} */ (item.firstElementChild);
+    const cs = swatch && view ? view.getComputedStyle(swatch) : null;
+    const cls = swatch?.className ?? "";
+    const line = /bs-key-(median|target)|bs-key-line/.test(cls)
+      || (!!cs && parseFloat(cs.height) <= 2 && parseFloat(cs.borderTopWidth) > 0);
+    const dot = /bs-key-point/.test(cls) || (cs?.borderRadius ?? "").includes("50%");
+    const diamond = /bs-key-heldout/.test(cls);
+    const bg = cs?.backgroundColor ?? "";
+    const border = cs?.borderTopColor ?? "";
+    const colour = line || diamond ? (visible(border) ? border : "currentColor")
+      : (visible(bg) ? bg : "currentColor");
+    return {
+      text: item.textContent ?? "",
+      shape: line ? "line" : diamond ? "diamond" : dot ? "dot" : "box",
+      colour,
+      opacity: cs && cs.opacity !== "" ? Number(cs.opacity) : 1,
+      dashed: /dash/.test(cs?.borderTopStyle ?? "") || /bs-key-target/.test(cls),
+    };
+  });
+}
+
+/**
+ * Lay legend entries out in rows that fit `width`: the x of each entry and its row.
+ * @param {ExportKey[]} keys
+ * @param {number} width
+ * @returns {{ x: number, row: number }[]}
+ */
+export function legendLayout(keys, width) {
+  let x = 0;
+  let row = 0;
+  return keys.map((k) => {
+    const w = 22 + k.text.length * CHAR_W + 14;
+    if (x > 0 && x + w > width) { x = 0; row += 1; }
+    const at = { x, row };
+    x += w;
+    return at;
+  });
+}
+
+/**
+ * Make an SVG element.
+ * @param {Document} doc
+ * @param {string} tag
+ * @param {Record<string, string | number>} attrs
+ */
+function el(doc, tag, attrs) {
+  const e = doc.createElementNS(SVG_NS, tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
+  return e;
+}
+
+/**
+ * Put a title above and the legend below the chart in `clone` (in place).
+ * @param {SVGSVGElement} clone
+ * @param {{ title?: string, keys?: ExportKey[], colour?: string, font?: string }} o
+ */
+function frame(clone, o) {
+  const doc = clone.ownerDocument;
+  const w = Number(clone.getAttribute("width")) || 640;
+  const h = Number(clone.getAttribute("height")) || 360;
+  const keys = o.keys ?? [];
+  const place = legendLayout(keys, w - 24);
+  const rows = keys.length ? Math.max(...place.map((p) => p.row)) + 1 : 0;
+  const top = o.title ? TITLE_H : 0;
+  const total = top + h + rows * ROW_H + (rows ? 8 : 0);
+  const chart = el(doc, "g", { class: "bs-export-chart", transform: `translate(0,${top})` });
+  chart.append(...[...clone.childNodes]);
+  clone.append(chart);
+  const text = { fill: o.colour || "currentColor", "font-family": o.font || "sans-serif" };
+  if (o.title) {
+    const t = el(doc, "text", { class: "bs-export-title", x: w / 2, y: 16, "text-anchor": "middle",
+      "font-size": 13, "font-weight": 600, ...text });
+    t.textContent = o.title;
+    clone.append(t);
+  }
+  if (keys.length) {
+    const g = el(doc, "g", { class: "bs-export-legend", transform: `translate(12,${top + h + 4})` });
+    keys.forEach((k, i) => {
+      const { x, row } = place[i];
+      const y = row * ROW_H + ROW_H / 2;
+      const item = el(doc, "g", { class: "bs-export-key", transform: `translate(${x},${y})` });
+      const paint = { opacity: k.opacity };
+      if (k.shape === "line") {
+        item.append(el(doc, "line", { x1: 0, x2: 16, y1: 0, y2: 0, stroke: k.colour, "stroke-width": 2,
+          ...(k.dashed ? { "stroke-dasharray": "4 3" } : {}), ...paint }));
+      } else if (k.shape === "dot") {
+        item.append(el(doc, "circle", { cx: 8, cy: 0, r: 3.5, fill: k.colour, ...paint }));
+      } else if (k.shape === "diamond") {
+        item.append(el(doc, "rect", { x: 4.5, y: -3.5, width: 7, height: 7, fill: "none", stroke: k.colour,
+          "stroke-width": 1.6, transform: "rotate(45 8 0)", ...paint }));
+      } else {
+        item.append(el(doc, "rect", { x: 0, y: -5, width: 16, height: 10, fill: k.colour, ...paint }));
+      }
+      const label = el(doc, "text", { x: 22, y: 4, "font-size": 11, ...text });
+      label.textContent = k.text;
+      item.append(label);
+      g.append(item);
+    });
+    clone.append(g);
+  }
+  clone.setAttribute("height", String(total));
+  clone.setAttribute("viewBox", `0 0 ${w} ${total}`);
+}
+
+/**
+ * Serialise `svg` with the computed style of every element inlined, and, when given, a
+ * title above the chart and legend entries below it.
  * @param {SVGSVGElement} svg
+ * @param {{ title?: string, legend?: HTMLElement | null }} [extras]
  * @returns {string}
  */
-export function svgString(svg) {
+export function svgString(svg, extras = {}) {
+  return svgImage(svg, extras).text;
+}
+
+/**
+ * The standalone SVG of `svgString` with its size in pixels.
+ * @param {SVGSVGElement} svg
+ * @param {{ title?: string, legend?: HTMLElement | null }} [extras]
+ * @returns {{ text: string, width: number, height: number }}
+ */
+export function svgImage(svg, extras = {}) {
   const view = svg.ownerDocument.defaultView;
   const clone = /** @type {SVGSVGElement} */ (svg.cloneNode(true));
   const src = [svg, ...svg.querySelectorAll("*")];
@@ -26,9 +168,16 @@ export function svgString(svg) {
       .join(";");
     if (decl) dst[i].setAttribute("style", decl);
   });
-  clone.setAttribute("xmlns", "http://www.w3.org/2000/svg");
+  // a namespace declaration, not a plain attribute: serialisers then write it once
+  clone.setAttributeNS("http://www.w3.org/2000/xmlns/", "xmlns", SVG_NS);
   clone.querySelectorAll(".bs-target-hit, .bs-overlay").forEach((n) => n.remove());
-  return new XMLSerializer().serializeToString(clone);
+  const keys = legendKeys(extras.legend);
+  if (extras.title || keys.length) {
+    const cs = view?.getComputedStyle(svg);
+    frame(clone, { title: extras.title, keys, colour: cs?.color, font: cs?.fontFamily });
+  }
+  return { text: new XMLSerializer().serializeToString(clone),
+    width: Number(clone.getAttribute("width")), height: Number(clone.getAttribute("height")) };
 }
 
 /**
@@ -67,19 +216,19 @@ export function pngBase64(svgText, width, height, scale = 2) {
 }
 
 /**
- * Answer an export request ({type: "export", format, id}) with a message to Python:
- * {type: "export", id, format, data} or {type: "export", id, format, error}.
+ * Answer an export request ({type: "export", format, id, title}) with a message to Python:
+ * {type: "export", id, format, data} or {type: "export", id, format, error}. The image
+ * carries `msg.title` (else `extras.title`) above the chart and the legend below it.
  * @param {{ send: Function }} model
  * @param {SVGSVGElement} svg
- * @param {{ format?: string, id?: string }} msg
+ * @param {{ format?: string, id?: string, title?: string }} msg
+ * @param {{ title?: string, legend?: HTMLElement | null }} [extras]
  */
-export async function answerExport(model, svg, msg) {
+export async function answerExport(model, svg, msg, extras = {}) {
   const format = msg.format === "png" ? "png" : "svg";
   try {
-    const text = svgString(svg);
-    const data = format === "svg"
-      ? text
-      : await pngBase64(text, Number(svg.getAttribute("width")), Number(svg.getAttribute("height")));
+    const image = svgImage(svg, { ...extras, title: msg.title || extras.title });
+    const data = format === "svg" ? image.text : await pngBase64(image.text, image.width, image.height);
     model.send({ type: "export", id: msg.id ?? null, format, data });
   } catch (err) {
     model.send({ type: "export", id: msg.id ?? null, format, error: String(err) });

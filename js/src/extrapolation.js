@@ -293,7 +293,10 @@ export function renderExtrapolation({ model, el }) {
   d.onModel(model, "change:x_domain", onDomain);
   d.onModel(model, "change:y_domain", onDomain);
   d.onModel(model, "msg:custom", (/** @type {any} */ msg) => {
-    if (msg?.type === "export") answerExport(model, /** @type {SVGSVGElement} */ (svg.node()), msg);
+    if (msg?.type !== "export") return;
+    const m = snapshot(model);
+    answerExport(model, /** @type {SVGSVGElement} */ (svg.node()), msg,
+      { title: `${m.y_label} against ${m.x_label}`, legend });
   });
 
   const redraw = TRAITS.filter((name) => !REHOME.includes(name));

@@ -169,6 +169,40 @@ describe("extrapolation view", () => {
     expect(reply.data).toContain("bs-band");
   });
 
+  it("exports a title above the chart and the legend below it", async () => {
+    const { el, model } = mount({ band_label: "new observation" });
+    model.emit("msg:custom", { type: "export", format: "svg", id: "a2", title: "saturating_power: loss" });
+    await tick();
+    const svg = new DOMParser().parseFromString(model.sent[0].data, "image/svg+xml").documentElement;
+    expect(svg.querySelector("text.bs-export-title").textContent).toBe("saturating_power: loss");
+    const shown = [...el.querySelectorAll(".bs-legend-item")].map((i) => i.textContent);
+    const keys = [...svg.querySelectorAll(".bs-export-legend .bs-export-key")];
+    expect(keys.map((k) => k.querySelector("text").textContent)).toEqual(shown);
+    expect(shown).toContain("95% new observation");
+    // one swatch per entry, of the entry's shape: the median a line, bands boxes, points dots
+    const shape = (i) => keys[i].firstElementChild.tagName;
+    expect(shape(shown.indexOf("median"))).toBe("line");
+    expect(shape(shown.indexOf("95% new observation"))).toBe("rect");
+    expect(shape(shown.indexOf("observed"))).toBe("circle");
+    expect(keys[shown.indexOf("target")].firstElementChild.getAttribute("stroke-dasharray")).toBe("4 3");
+    // the chart moves down under the title and the image grows to hold the legend
+    const live = el.querySelector("svg.bs-svg");
+    expect(svg.querySelector(".bs-export-chart").getAttribute("transform")).toBe("translate(0,24)");
+    expect(Number(svg.getAttribute("height"))).toBeGreaterThan(Number(live.getAttribute("height")) + 24 + 17);
+    expect(svg.getAttribute("viewBox")).toBe(`0 0 ${live.getAttribute("width")} ${svg.getAttribute("height")}`);
+    // every legend row lies inside the image
+    const rows = keys.map((k) => Number(k.getAttribute("transform").match(/,([\d.]+)\)/)[1]));
+    const legendTop = Number(svg.querySelector(".bs-export-legend").getAttribute("transform").match(/,([\d.]+)\)/)[1]);
+    expect(legendTop + Math.max(...rows) + 9).toBeLessThanOrEqual(Number(svg.getAttribute("height")));
+  });
+
+  it("titles an export by its axes when Python gives no title", async () => {
+    const { model } = mount();
+    model.emit("msg:custom", { type: "export", format: "svg", id: "a3" });
+    await tick();
+    expect(model.sent[0].data).toContain(">loss against C</text>");
+  });
+
   it("switches theme class with JupyterLab's attribute", async () => {
     await expectFollowsTheme(() => mount());
   });

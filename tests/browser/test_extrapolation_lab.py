@@ -155,6 +155,23 @@ def test_explorer_in_jupyterlab(lab, page, artifacts, shot_on_failure):
     assert re.search(r"^C = [\d.]+e\d+", text) and "median loss = " in text and "70%:" in text
     page.mouse.move(0, 0)
 
+    # exported SVG and PNG carry the title (the law, as fit.plot()'s) and the legend
+    for fmt in ("svg", "png"):
+        page.locator(".bs-explorer button", has_text=fmt.upper()).click()
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('.bs-explorer-msg')].some(e => "
+            f"e.textContent.includes('bayescale-extrapolation.{fmt}'))", timeout=30_000)
+    svg_text = (lab.root / "bayescale-extrapolation.svg").read_text()
+    assert re.search(r'class="bs-export-title"[^>]*>saturating_power: [^<]+</text>', svg_text)
+    legend_texts = page.locator(f"{ROOT} .bs-legend-item").all_text_contents()
+    exported = re.findall(r'<g class="bs-export-key"[^>]*>.*?<text[^>]*>([^<]*)</text>', svg_text)
+    assert exported == legend_texts, (exported, legend_texts)
+    png = (lab.root / "bayescale-extrapolation.png").read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    chart_h = int(page.locator(f"{ROOT} svg.bs-svg").get_attribute("height"))
+    png_h = int.from_bytes(png[20:24], "big")  # IHDR height, at twice the pixel ratio
+    assert png_h >= 2 * (chart_h + 24 + 18), (png_h, chart_h)
+
     view = page.locator(".bs-explorer")
     view.screenshot(path=str(artifacts / "extrapolation-light.png"))
     light = page.eval_on_selector(f"{ROOT} path.bs-band", "e => getComputedStyle(e).fill")

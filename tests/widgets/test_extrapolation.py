@@ -107,7 +107,7 @@ def test_export_reply_is_written(fake_fit, tmp_path):
     w.send = sent.append  # no front end: record the request
     got = []
     rid = w.request_export("png", tmp_path / "chart.png", got.append)
-    assert sent == [{"type": "export", "format": "png", "id": rid}]
+    assert sent == [{"type": "export", "format": "png", "id": rid, "title": "fake_power"}]
     png = b"\x89PNG\r\n"
     w._on_msg(w, {"type": "export", "id": rid, "format": "png",
                   "data": base64.b64encode(png).decode()}, [])
@@ -115,6 +115,16 @@ def test_export_reply_is_written(fake_fit, tmp_path):
     assert got[0]["path"] == str(tmp_path / "chart.png") and w.last_export is got[0]
     with pytest.raises(ValueError, match="fmt must be 'svg' or 'png'"):
         w.request_export("pdf")
+    w.request_export("svg", title="my fit")
+    assert sent[-1]["title"] == "my fit"
+
+
+def test_export_title_names_the_law_or_the_axes(saturating_fit):
+    w = saturating_fit.widget(num_grid=20)
+    law = saturating_fit.law
+    assert w.export_title() == f"{law.name}: {law.formula}"  # fit.plot()'s title
+    raw = ExtrapolationWidget.from_draws([1.0, 2.0], np.ones((5, 2)), x_label="N", y_label="PU")
+    assert raw.export_title() == "PU against N"
 
 
 def test_real_fit_widget(saturating_fit):

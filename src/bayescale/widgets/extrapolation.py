@@ -351,12 +351,15 @@ class ExtrapolationWidget(anywidget.AnyWidget):
 
     # ---- export --------------------------------------------------------------------
     def request_export(self, fmt: str = "svg", path: str | Path | None = None,
-                       callback: Callable[[dict], None] | None = None) -> str:
-        """Ask the displayed view for an SVG or PNG of the chart.
+                       callback: Callable[[dict], None] | None = None,
+                       title: str | None = None) -> str:
+        """Ask the displayed view for an SVG or PNG of the chart, its title and legend.
 
         The answer arrives asynchronously (the view must be displayed in a live
         front end). It is written to ``path`` if given, stored in ``last_export``
-        (``{"format", "data", "path"}``) and passed to ``callback``.
+        (``{"format", "data", "path"}``) and passed to ``callback``. The image shows
+        ``title`` (default :meth:`export_title`) above the chart and the view's legend
+        below it.
 
         Returns
         -------
@@ -367,8 +370,18 @@ class ExtrapolationWidget(anywidget.AnyWidget):
             raise ValueError(f"fmt must be 'svg' or 'png', got {fmt!r}")
         rid = uuid.uuid4().hex[:12]
         self._exports[rid] = (Path(path) if path is not None else None, callback)
-        self.send({"type": "export", "format": fmt, "id": rid})
+        self.send({"type": "export", "format": fmt, "id": rid,
+                   "title": self.export_title() if title is None else str(title)})
         return rid
+
+    def export_title(self) -> str:
+        """Title of exported images: the law and its formula (as ``fit.plot()``), else the axes."""
+        fit = getattr(self._source, "fit", None)
+        law = getattr(fit, "law", None)
+        formula = getattr(law, "formula", "")
+        if law is not None:
+            return f"{law.name}: {formula}" if formula else str(law.name)
+        return f"{self.y_label} against {self.x_label}"
 
     def _on_msg(self, _widget: Any, content: dict, _buffers: Any) -> None:
         if not isinstance(content, dict) or content.get("type") != "export":
