@@ -60,3 +60,67 @@ def test_tables_print_numbers_with_the_one_formatter():
     assert lines[0].split() == ["C", "median", "r_hat", "ess_bulk", "n"]
     assert lines[1].split() == ["1e24", "1.93", "1.002", "1235", "3"]
     assert lines[2].split() == ["5.76e23", "2", "1", "800", "4"]
+
+
+def _help(capsys, *argv):
+    with pytest.raises(SystemExit) as info:
+        main([*argv, "--help"])
+    assert info.value.code == 0
+    return " ".join(capsys.readouterr().out.split())  # unwrapped
+
+
+@pytest.mark.parametrize("command", ["fit", "demo"])
+def test_sampler_options_have_help_and_defaults(capsys, command):
+    text = _help(capsys, command)
+    for option, words in (
+            ("--samples N", "posterior draws per chain (default: 1000)"),
+            ("--warmup N", "warm-up (adaptation) steps per chain, discarded (default: 1000)"),
+            ("--chains N", "independent chains, for R-hat and ESS (default: 4)"),
+            ("--seed INT", "random seed; the same seed gives the same fit (default: 0)")):
+        assert f"{option} {words}" in text, (option, text)
+
+
+def test_likelihood_option_lists_the_choices(capsys):
+    text = _help(capsys, "fit")
+    assert ("--likelihood NAME observation model: one of "
+            + ", ".join(bs.likelihoods.names())) in text
+    assert "binomial_<items>" in text and "(default: student_t_log" in text
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["--likelihood", "gaussain"], "argument --likelihood: unknown likelihood 'gaussain'; "
+                                   "accepted: 'ar1_drift_normal_log'"),
+    (["--chains", "0"], "argument --chains: must be an integer >= 1, got 0"),
+    (["--samples", "many"], "argument --samples: expected an integer, got 'many'"),
+    (["--warmup", "-1"], "argument --warmup: must be an integer >= 0, got -1"),
+])
+def test_bad_option_values_are_refused_before_fitting(capsys, argv, message):
+    with pytest.raises(SystemExit) as info:
+        main(["fit", "runs.csv", "--law", "saturating_power", *argv])
+    assert info.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_likelihood_option_takes_count_likelihoods():
+    args = bs.cli.build_parser().parse_args(["fit", "r.csv", "--likelihood", "binomial_14042"])
+    assert args.likelihood == "binomial_14042"
+
+
+def test_errors_speak_the_command_lines_options(tmp_path, capsys):
+    path = tmp_path / "runs.csv"
+    bs.datasets.example("saturating").to_csv(path, index=False)
+    assert main(["fit", str(path), "--law", "saturating_power", "--x", "C"]) == 2
+    err = capsys.readouterr().err
+    assert err.strip() == ("bayescale fit: error: name the response column with --y COL, "
+                           "e.g. --y loss")
+
+
+@pytest.mark.parametrize(("message", "form", "said"), [
+    ("use likelihood='normal'", "option", "use --likelihood normal"),
+    ("use likelihood='normal'", "cell", "use likelihood: normal"),
+    ("pass x=['N', 'D'] or x=...", "option", "pass --x N,D or --x COLS"),
+    ("num_chains=2 and seed=3", "cell", "chains: 2 and seed: 3"),
+    ("predict(N=1e10) and NAME=VALUE stay", "option", "predict(N=1e10) and NAME=VALUE stay"),
+])
+def test_speak_options(message, form, said):
+    assert bs.cli.speak_options(message, form) == said

@@ -141,3 +141,17 @@ def test_passuntil_coverage(ip):
     assert {"k", "median", "lower", "upper"} <= set(pred.columns)
     with pytest.raises(UsageError, match="column"):
         ip.run_line_magic("bayescale", "passuntil counts --n samples")
+
+
+def test_errors_speak_the_line_magics_syntax(ip):
+    with pytest.raises(UsageError) as info:
+        ip.run_line_magic("bayescale", "fit df --law saturating_power --x C")
+    first = str(info.value).splitlines()[0]
+    assert first == "name the response column with --y COL, e.g. --y loss", first
+
+
+def test_errors_speak_the_cell_magics_keys(ip):
+    with pytest.raises(UsageError) as info:
+        ip.run_cell_magic("bayescale", "", "data: df\nlaw: saturating_power\nx: C")
+    first = str(info.value).splitlines()[0]
+    assert first == "name the response column with y: COL, e.g. y: loss", first

@@ -54,8 +54,15 @@ _CELL_KEYS = {"data", "law", "formula", "x", "y", "priors", "predict", "samples"
               "chains", "seed", "likelihood", "out"}
 
 
-def _fail(msg: str) -> UsageError:
-    return UsageError(f"{msg}\n{_USAGE}")
+def _fail(msg: str, form: str = "option") -> UsageError:
+    """A UsageError: ``msg`` in the magic's own syntax, then the accepted forms.
+
+    ``bs.fit`` keywords in ``msg`` (``y=...``) are said as the magic's options
+    (``--y COL``) or, for ``form="cell"``, as its cell keys (``y: COL``).
+    """
+    from bayescale.cli import speak_options
+
+    return UsageError(f"{speak_options(msg, form)}\n{_USAGE}")
 
 
 def _parse_assignments(text: str, sep: str = ",") -> dict[str, str]:
@@ -172,7 +179,7 @@ class BayescaleMagics(Magics):
         return value
 
     def _run_fit(self, data: Any, law: Any, *, x: Any, y: Any, priors: Any, likelihood: Any,
-                 samples: int, warmup: int, chains: int, seed: int) -> Any:
+                 samples: int, warmup: int, chains: int, seed: int, form: str = "option") -> Any:
         import bayescale as bs
 
         try:
@@ -180,7 +187,7 @@ class BayescaleMagics(Magics):
                           num_samples=samples, num_warmup=warmup, num_chains=chains,
                           seed=seed, progress=self.progress)
         except BayescaleError as exc:
-            raise _fail(str(exc)) from None
+            raise _fail(str(exc), form) from None
 
     def _show(self, fit: Any, predict: dict | None, out: str | None, widget: bool) -> None:
         name = out or "bayescale_fit"
@@ -255,7 +262,7 @@ class BayescaleMagics(Magics):
                             x=[c.strip() for c in x.split(",")] if x else None,
                             y=spec.get("y"), priors=priors, likelihood=spec.get("likelihood"),
                             samples=ints["samples"], warmup=ints["warmup"],
-                            chains=ints["chains"], seed=ints["seed"])
+                            chains=ints["chains"], seed=ints["seed"], form="cell")
         predict = _floats(spec["predict"]) if "predict" in spec else None
         self._show(fit, predict, opts.get("--out") or spec.get("out"),
                    self.show_widget and not opts.get("--no-widget"))

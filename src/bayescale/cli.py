@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import warnings
 from collections.abc import Sequence
@@ -32,6 +33,36 @@ def parse_predict(text: str | None) -> dict[str, np.ndarray]:
         except ValueError:
             raise ValueError(f"--predict: {v!r} is not a number (in {part!r})") from None
     return {k: np.asarray(v) for k, v in out.items()}
+
+
+#: ``bs.fit`` keywords and the option (or cell key) that sets each from the command line
+#: and the magics, with the placeholder shown for ``keyword=...``.
+_OPTIONS = {"x": ("x", "COLS"), "y": ("y", "COL"), "likelihood": ("likelihood", "NAME"),
+            "num_samples": ("samples", "N"), "num_warmup": ("warmup", "N"),
+            "num_chains": ("chains", "N"), "seed": ("seed", "INT")}
+_KEYWORD = re.compile(r"\b(" + "|".join(_OPTIONS) + r")=(\.\.\.|'[^']*'|\"[^\"]*\"|\[[^\]]*\]"
+                      r"|[\w.+-]+)")
+
+
+def speak_options(message: str, form: str = "option") -> str:
+    """Say ``bs.fit`` keywords in a message as the command line's options.
+
+    ``"name the response column with y=..., e.g. y='loss'"`` reads
+    ``"... with --y COL, e.g. --y loss"`` (``form="option"``) or
+    ``"... with y: COL, e.g. y: loss"`` (``form="cell"``, the cell magic's keys).
+    """
+    def say(m: re.Match) -> str:
+        option, placeholder = _OPTIONS[m.group(1)]
+        value = m.group(2)
+        if value == "...":
+            value = placeholder
+        elif value[0] in "'\"":
+            value = value[1:-1]
+        elif value[0] == "[":
+            value = ",".join(v.strip(" '\"") for v in value[1:-1].split(","))
+        return f"--{option} {value}" if form == "option" else f"{option}: {value}"
+
+    return _KEYWORD.sub(say, message)
 
 
 def format_table(frame: pd.DataFrame, index: bool = True) -> str:
@@ -118,7 +149,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     print(f"Built-in example: {len(data)} Chinchilla-like runs generated from Epoch's fit "
           "(Besiroglu et al. 2024), Student-t noise on log loss.\n")
     fit = bs.fit(data, "chinchilla", x=["N", "D"], y="loss", num_samples=args.samples,
-                 num_warmup=args.warmup, seed=args.seed, progress=not args.quiet)
+                 num_warmup=args.warmup, num_chains=args.chains, seed=args.seed,
+                 progress=not args.quiet)
     _print_fit(fit)
     truth = bs.datasets.example_truth("chinchilla")
     print("\nTrue values: "
@@ -138,28 +170,80 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _count(low: int):
+    """An argparse ``type``: an integer >= ``low``."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+        if value < low:
+            raise argparse.ArgumentTypeError(f"must be an integer >= {low}, got {value}")
+        return value
+    parse.__name__ = f"integer >= {low}"
+    return parse
+
+
+def _likelihood(text: str) -> str:
+    """An argparse ``type``: a likelihood name that :func:`bayescale.likelihoods.get` knows."""
+    from bayescale import likelihoods
+    from bayescale._errors import BayescaleError
+
+    try:
+        likelihoods.get(text)
+    except BayescaleError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
+
+
+def _likelihood_help() -> str:
+    from bayescale import likelihoods
+
+    return ("observation model: one of " + ", ".join(likelihoods.names()) + "; or "
+            "binomial_<items> / beta_binomial_<items> for pass counts (default: "
+            "student_t_log for positive laws such as losses, normal otherwise)")
+
+
+def _sampler_options(q: argparse.ArgumentParser) -> None:
+    """The sampler's options, shared by ``fit`` and ``demo``."""
+    q.add_argument("--samples", type=_count(1), default=1000, metavar="N",
+                   help="posterior draws per chain (default: %(default)s)")
+    q.add_argument("--warmup", type=_count(0), default=1000, metavar="N",
+                   help="warm-up (adaptation) steps per chain, discarded (default: "
+                   "%(default)s)")
+    q.add_argument("--chains", type=_count(1), default=4, metavar="N",
+                   help="independent chains, for R-hat and ESS (default: %(default)s)")
+    q.add_argument("--seed", type=int, default=0, metavar="INT",
+                   help="random seed; the same seed gives the same fit (default: "
+                   "%(default)s)")
+    q.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for documentation and tests)."""
     p = argparse.ArgumentParser(prog="bayescale", description="Bayesian scaling laws.")
     sub = p.add_subparsers(dest="command", required=True)
     f = sub.add_parser("fit", help="fit a law to a CSV file")
     f.add_argument("file", help="CSV (or Parquet) file with one row per run")
-    f.add_argument("--law", help="registered law name (see `bayescale laws`)")
-    f.add_argument("--formula", help="custom law, e.g. 'loss ~ E + A / N**alpha'")
-    f.add_argument("--x", help="input column(s), comma-separated, in the law's order")
-    f.add_argument("--y", required=False, help="response column")
-    f.add_argument("--likelihood", default=None)
-    f.add_argument("--predict", help="NAME=VALUE[,NAME=VALUE...] points to predict")
-    f.add_argument("--out", help="save the fit to this netCDF file")
-    f.add_argument("--plot", help="write a PNG plot here")
+    f.add_argument("--law", metavar="NAME", help="registered law name (see `bayescale laws`)")
+    f.add_argument("--formula", metavar="'Y ~ EXPR'",
+                   help="custom law, e.g. 'loss ~ E + A / N**alpha'")
+    f.add_argument("--x", metavar="COLS",
+                   help="input column(s), comma-separated, in the law's order (default: the "
+                   "law's input names)")
+    f.add_argument("--y", metavar="COL",
+                   help="response column (default: the left side of --formula)")
+    f.add_argument("--likelihood", type=_likelihood, default=None, metavar="NAME",
+                   help=_likelihood_help())
+    f.add_argument("--predict", metavar="NAME=VALUE,...",
+                   help="points to predict, e.g. N=7e10,D=1.4e12 (repeat a name for more)")
+    f.add_argument("--out", metavar="PATH", help="save the fit to this netCDF file")
+    f.add_argument("--plot", metavar="PATH", help="write a PNG plot here")
     d = sub.add_parser("demo", help="fit the built-in Chinchilla-like example")
-    d.add_argument("--plot", default="bayescale-demo.png", help="PNG output path")
+    d.add_argument("--plot", default="bayescale-demo.png", metavar="PATH",
+                   help="PNG output path (default: %(default)s)")
     for q in (f, d):
-        q.add_argument("--samples", type=int, default=1000)
-        q.add_argument("--warmup", type=int, default=1000)
-        q.add_argument("--seed", type=int, default=0)
-        q.add_argument("--quiet", action="store_true", help="no progress bar")
-    f.add_argument("--chains", type=int, default=4)
+        _sampler_options(q)
     sub.add_parser("laws", help="list the registered laws with their formulas")
     return p
 
@@ -175,7 +259,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             warnings.simplefilter("always")
             return handlers[args.command](args)
     except (BayescaleError, ValueError, FileNotFoundError) as exc:
-        print(f"bayescale {args.command}: error: {exc}", file=sys.stderr)
+        print(f"bayescale {args.command}: error: {speak_options(str(exc))}", file=sys.stderr)
         return 2
 
 
