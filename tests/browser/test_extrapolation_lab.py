@@ -53,6 +53,33 @@ _BACKGROUND = r"""el => { for (let e = el; e; e = e.parentElement) {
   return getComputedStyle(document.body).backgroundColor; }"""
 
 
+# Every control of the Explorer: its width, the width its content needs, and whether it
+# lies inside the Explorer (not cut off at the right edge).
+_CONTROLS = r"""root => {
+  const box = root.getBoundingClientRect();
+  const sel = '.widget-dropdown select, .widget-slider, .widget-button, .widget-text input, '
+    + '.bs-toolbar input, .bs-toolbar select, .bs-toolbar button';
+  return [...root.querySelectorAll(sel)].filter(e => e.offsetParent !== null).map(e => {
+    const r = e.getBoundingClientRect();
+    const track = e.querySelector('.slider-container, .slider');
+    return { name: (e.className || e.tagName) + ' ' + (e.textContent || e.value || '').trim(),
+             width: r.width, needs: e.scrollWidth, inside: r.left >= box.left - 1
+             && r.right <= box.right + 1, track: track ? track.getBoundingClientRect().width
+             : null };
+  });
+}"""
+
+
+def _check_controls(page, width: int) -> None:
+    page.set_viewport_size({"width": width, "height": 1000})
+    page.wait_for_timeout(600)  # JupyterLab relays out; the rows wrap
+    controls = page.eval_on_selector(".bs-explorer", _CONTROLS)
+    assert len(controls) >= 9, controls
+    for c in controls:
+        assert c["width"] + 1 >= c["needs"] and c["inside"], (width, c)
+        assert c["track"] is None or c["track"] >= 100, (width, c)  # never a dot
+
+
 def _band_ds(page) -> list[str]:
     return page.eval_on_selector_all(f"{ROOT} path.bs-band",
                                      "els => els.map(e => e.getAttribute('d'))")
@@ -130,6 +157,12 @@ def test_explorer_in_jupyterlab(lab, page, artifacts, shot_on_failure):
     page.wait_for_timeout(1000)  # let the kernel's echoes of both ranges come back
     assert json.loads(svg.get_attribute("data-x-domain")) == start
     assert ticks.all_text_contents() == home
+
+    # at 1000 and 1600 px no control is narrower than its content or cut off
+    for width in (1000, 1600):
+        _check_controls(page, width)
+    page.set_viewport_size({"width": 1280, "height": 1000})
+    page.wait_for_timeout(300)
 
     # the credible-level slider (typed into its readout) changes the bands
     before = _band_ds(page)

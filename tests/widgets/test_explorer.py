@@ -1,3 +1,4 @@
+import ipywidgets as w
 import pytest
 
 from bayescale.widgets import Explorer, ExtrapolationWidget, explore
@@ -30,16 +31,50 @@ def test_explorer_fits_and_links_controls():
     assert calls[0][1]["progress"] is False
     assert isinstance(ex.view, ExtrapolationWidget)
     assert ex.progress.value == 3 and ex.progress.bar_style == "success"
+    assert ex.progress.layout.display == "none"  # no empty bar beside Fit when idle
     assert "saturating_power" in ex.law.options and "chinchilla" not in ex.law.options
     ex.level.value = 0.7
     assert ex.view.ci_levels == [0.5, 0.7]
     assert [b["level"] for b in ex.view.bands] == [0.7, 0.5]
-    ex.target.value = "3e21"
-    assert ex.view.target_x == 3e21 and ex.view.target_readout["x"] == 3e21
-    ex.view.target_x = 5e22
-    assert ex.target.value == "5e22"
-    ex.target.value = "soon"
-    assert "must be a number" in ex.message.value
+    ex.view.target_x = 3e21  # typed into the view's target box, the only one
+    assert ex.view.target_readout["x"] == 3e21
+    assert not any(isinstance(c, w.Text) and "target" in c.description
+                   for row in ex.children if isinstance(row, w.Box) for c in row.children)
+
+
+def test_refit_keeps_the_target_and_band_kind():
+    fake = FakeFit()
+    calls = []
+    ex = Explorer(fake.data, "saturating_power", x="C", fit_fn=fake_fit_fn(calls))
+    assert ex.view.target_x == pytest.approx(1e22)  # "auto" on the first fit
+    ex.view.target_x = 3e23
+    ex.view.band_kind = "mean"
+    ex.run_fit()
+    assert len(calls) == 2
+    assert ex.view.target_x == 3e23 and ex.view.target_readout["x"] == 3e23
+    assert ex.view.band_kind == "mean" and ex.view.band_label == "mean curve"
+
+
+def test_progress_shows_only_while_fitting():
+    fake = FakeFit()
+    seen = []
+
+    def fit_fn(data, law, **kwargs):
+        seen.append(ex.progress.layout.display)
+        return FakeFit()
+
+    ex = Explorer(fake.data, "saturating_power", x="C", fit_fn=fit_fn, auto_fit=False)
+    assert ex.progress.layout.display == "none"
+    ex.run_fit()
+    assert seen == [None] and ex.progress.layout.display == "none"
+
+
+def test_rows_wrap_instead_of_squeezing_controls():
+    ex = Explorer(FakeFit().data, fit=FakeFit())
+    rows = [c for c in ex.children if isinstance(c, w.HBox)]
+    assert rows and all(r.layout.flex_flow == "row wrap" for r in rows)
+    for c in (ex.law, ex.level, ex.fit_button, ex.filename, ex.svg_button, ex.png_button):
+        assert c.layout.flex == "0 0 auto" and c.layout.width, c
 
 
 def test_explorer_reports_a_failed_fit():

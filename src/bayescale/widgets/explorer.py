@@ -1,4 +1,8 @@
-"""Explorer: an ipywidgets dashboard around the extrapolation view."""
+"""Explorer: an ipywidgets dashboard around the extrapolation view.
+
+One target box (the view's own), a progress bar shown only while a fit runs, and rows
+that wrap instead of squeezing their controls in a narrow notebook.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from typing import Any
 
 import ipywidgets as w
 
-from bayescale._format import format_number
+from bayescale.widgets._sources import split_band_kind
 from bayescale.widgets.extrapolation import ExtrapolationWidget
 
 __all__ = ["Explorer", "explore", "nested_levels"]
@@ -42,8 +46,16 @@ def _default_x(data: Any, y: str) -> list[str]:
     raise ValueError(f"give x= (one column, or two for N, D laws); the data has {cols}")
 
 
+def _row(children: list[Any]) -> w.HBox:
+    """A row of controls that wraps when the output area is narrow."""
+    return w.HBox(children, layout=w.Layout(flex_flow="row wrap", align_items="center",
+                                            width="100%"))
+
+
 class Explorer(w.VBox):
-    """Law, credible level, target, Fit button with progress, the view, and export.
+    """Law, credible level, Fit button with progress, the view (with its target), export.
+
+    A re-fit keeps what the user chose in the view: the target and the band kind.
 
     Parameters
     ----------
@@ -76,6 +88,7 @@ class Explorer(w.VBox):
         self.data, self.y = data, y
         self.x = [x] if isinstance(x, str) else list(x) if x is not None else _default_x(data, y)
         self.fit: Any = fit
+        self._shown = False  # whether a fit has been shown (a later one is a re-fit)
         self.fit_kwargs = {"num_samples": num_samples, "num_warmup": num_warmup,
                            "num_chains": num_chains, "seed": seed, "progress": False}
         self._fit_fn = fit_fn
@@ -89,33 +102,34 @@ class Explorer(w.VBox):
                              f"{options}")
         self.view = ExtrapolationWidget(x_label=self.x[0] if len(self.x) == 1 else "C",
                                         y_label=y, ci_levels=nested_levels(ci_level))
+        fixed = {"flex": "0 0 auto"}  # never shrunk below its width by a narrow row
         self.law = w.Dropdown(options=options, value=law or (options[0] if options else None),
-                              description="law")
+                              description="law", layout=w.Layout(width="20em", **fixed))
         self.level = w.FloatSlider(value=ci_level, min=0.5, max=0.99, step=0.01,
                                    description="credible level", continuous_update=False,
-                                   readout_format=".2f", style={"description_width": "initial"})
-        self.target = w.Text(description="target", placeholder="e.g. 1e24",
-                             layout=w.Layout(width="14em"))
-        self.fit_button = w.Button(description="Fit", button_style="primary", icon="play")
-        self.progress = w.IntProgress(value=0, min=0, max=3, layout=w.Layout(width="10em"))
-        self.message = w.HTML()
+                                   readout_format=".2f", style={"description_width": "initial"},
+                                   layout=w.Layout(width="24em", **fixed))
+        self.fit_button = w.Button(description="Fit", button_style="primary", icon="play",
+                                   layout=w.Layout(width="8em", **fixed))
+        self.progress = w.IntProgress(value=0, min=0, max=3,
+                                      layout=w.Layout(width="10em", display="none", **fixed))
+        self.message = w.HTML(layout=w.Layout(flex="1 1 12em"))
         self.filename = w.Text(value="bayescale-extrapolation", description="export as",
-                               layout=w.Layout(width="22em"))
-        self.svg_button = w.Button(description="SVG", icon="download")
-        self.png_button = w.Button(description="PNG", icon="download")
+                               layout=w.Layout(width="22em", **fixed))
+        self.svg_button = w.Button(description="SVG", icon="download",
+                                   layout=w.Layout(width="7em", **fixed))
+        self.png_button = w.Button(description="PNG", icon="download",
+                                   layout=w.Layout(width="7em", **fixed))
         super().__init__([
-            w.HBox([self.law, self.level, self.target]),
-            w.HBox([self.fit_button, self.progress, self.message]),
+            _row([self.law, self.level, self.fit_button, self.progress, self.message]),
             self.view,
-            w.HBox([self.filename, self.svg_button, self.png_button]),
+            _row([self.filename, self.svg_button, self.png_button]),
         ])
         self.add_class("bs-explorer")
         self.fit_button.on_click(lambda _b: self.run_fit())
         self.svg_button.on_click(lambda _b: self.export("svg"))
         self.png_button.on_click(lambda _b: self.export("png"))
         self.level.observe(self._on_level, names="value")
-        self.target.observe(self._on_target_text, names="value")
-        self.view.observe(self._on_view_target, names="target_x")
         self._show_data()
         if fit is not None:
             self._show_fit(fit)
@@ -130,6 +144,7 @@ class Explorer(w.VBox):
             from bayescale import fit as fit_fn
         x = self.x[0] if len(self.x) == 1 else self.x
         self._say(f"fitting {self.law.value}…", 1, "info")
+        self.progress.layout.display = None  # shown while the fit runs
         self.fit_button.disabled = True
         try:
             with warnings.catch_warnings(record=True) as caught:
@@ -142,6 +157,7 @@ class Explorer(w.VBox):
             return None
         finally:
             self.fit_button.disabled = False
+            self.progress.layout.display = "none"
         notes = "; ".join(str(c.message) for c in caught)
         self._say(f"{self.law.value}: done" + (f" ({notes})" if notes else ""), 3,
                   "warning" if notes else "success")
@@ -167,8 +183,14 @@ class Explorer(w.VBox):
             self.view.points = pts
 
     def _show_fit(self, fit: Any) -> None:
-        self.fit = fit
         kwargs = {"ci_levels": nested_levels(self.level.value), **self._view_kwargs}
+        if self._shown:  # a re-fit: keep the target and band kind chosen in the view
+            if self.view.target_x is not None:
+                kwargs["target_x"] = self.view.target_x
+            if self.view.band_kind:
+                kind, disc = split_band_kind(self.view.band_kind)
+                kwargs.update(kind=kind, discrepancy=disc)
+        self.fit, self._shown = fit, True
         self.view.use_fit(fit, **kwargs)
 
     def _say(self, text: str, step: int | None, style: str | None) -> None:
@@ -180,26 +202,6 @@ class Explorer(w.VBox):
 
     def _on_level(self, change: dict) -> None:
         self.view.ci_levels = nested_levels(change["new"])
-
-    def _on_target_text(self, change: dict) -> None:
-        text = change["new"].strip()
-        try:
-            value = float(text)
-        except ValueError:
-            if text:
-                self._say(f"target must be a number such as 1e24, got {text!r}", None, None)
-            return
-        if value != self.view.target_x:
-            try:
-                self.view.target_x = value
-            except Exception as err:  # a TraitError: shown to the user
-                self._say(str(err), None, None)
-
-    def _on_view_target(self, change: dict) -> None:
-        value = change["new"]
-        text = "" if value is None else format_number(value, 4)
-        if self.target.value != text:
-            self.target.value = text
 
 
 def explore(data: Any, law: str | None = None, **kwargs: Any) -> Explorer:
