@@ -131,6 +131,11 @@ def test_real_fit_widget(saturating_fit):
     w = saturating_fit.widget(kind="mean")
     assert isinstance(w, ExtrapolationWidget)
     assert len(w.points) == len(saturating_fit.data)
+    # with the discrepancy the median is a Monte Carlo median of law + drift draws: it
+    # falls with compute up to the drift's sampling noise beyond the data
+    med = np.array(w.median)
+    assert np.all(np.diff(med) <= 1e-3 * np.abs(med[1:]))
+    w.band_kind = "mean"                   # the law's mean curve alone falls strictly
     med = np.array(w.median)
     assert np.all(np.diff(med) <= 1e-9)  # a saturating loss falls with compute
     w.ci_levels = [0.5]
