@@ -86,8 +86,16 @@ def test_heldout_points(fake_fit):
         ExtrapolationWidget.from_fit(fake_fit, heldout=held.drop(columns="loss"))
 
 
+def test_two_input_law_opens_on_the_compute_optimal_path(fake_nd_fit):
+    w = ExtrapolationWidget.from_fit(fake_nd_fit, num_grid=30)  # as fit.plot() draws it
+    assert (w.slice_mode, w.x_label, w.band_kind) == ("compute_optimal", "C", "mean")
+    assert [p["x"] for p in w.points] == pytest.approx(list(6 * fake_nd_fit.data.N
+                                                            * fake_nd_fit.data.D))
+    assert w.target_readout["kind"] == "mean curve"
+
+
 def test_two_input_slices(fake_nd_fit):
-    w = ExtrapolationWidget.from_fit(fake_nd_fit, num_grid=30)
+    w = ExtrapolationWidget.from_fit(fake_nd_fit, num_grid=30, slice_mode="fixed")
     assert (w.slice_mode, w.slice_input, w.x_label, w.inputs) == ("fixed", "D", "N", ["N", "D"])
     assert w.slice_value == pytest.approx(1e11)
     w.slice_value = 5e11
@@ -150,6 +158,9 @@ def test_real_two_input_fit(chinchilla_fit):
     r = w.target_readout
     assert r["lower"] <= r["median"] <= r["upper"]
     assert {d["name"] for d in r["details"]} == {"N_opt", "D_opt"}
+    default = chinchilla_fit.widget(num_grid=20)  # the compute-optimal path, as fit.plot()
+    assert (default.slice_mode, default.x_label) == ("compute_optimal", "C")
+    assert default.band_kind.startswith("mean") and default.band_label.startswith("mean curve")
 
 
 def _band_at_points(w, level):
@@ -205,7 +216,7 @@ def test_band_kinds_with_a_discrepancy(fake_disc_fit):
 
 
 def test_compute_optimal_path_offers_mean_curves_only(fake_nd_fit):
-    w = ExtrapolationWidget.from_fit(fake_nd_fit, num_grid=20)
+    w = ExtrapolationWidget.from_fit(fake_nd_fit, num_grid=20, slice_mode="fixed")
     assert w.band_kinds == ["predictive", "mean"] and w.band_kind == "predictive"
     w.slice_mode = "compute_optimal"
     assert (w.band_kinds, w.band_kind, w.band_label) == (["mean"], "mean", "mean curve")

@@ -14,12 +14,19 @@ _MAX_DECADES = 40.0
 
 
 def default_slice(source: FitSource, mode: str | None, value: float | None) -> SliceSpec:
-    """Choose the initial slice: none for one input; else hold the second at its median."""
+    """Choose the initial slice of a law's inputs.
+
+    None for one input; for laws of (N, D) the compute-optimal path in C = 6 N D, as
+    ``fit.plot()`` draws them; otherwise the second input held at the median of its data
+    (``value`` overrides the held value).
+    """
     if len(source.columns) == 1:
         return SliceSpec()
     if len(source.columns) != 2:
         raise ValueError(f"the view shows laws of one or two inputs, not {source.columns}")
-    mode = mode or "fixed"
+    law_inputs = set(getattr(getattr(source.fit, "law", None), "inputs", ()))
+    optimal = law_inputs == {"N", "D"} and hasattr(source.fit, "compute_optimal")
+    mode = mode or ("compute_optimal" if optimal else "fixed")
     if mode not in ("fixed", "compute_optimal"):
         raise ValueError(f"slice_mode must be 'fixed' or 'compute_optimal', got {mode!r}")
     held = source.columns[1]
