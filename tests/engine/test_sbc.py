@@ -110,7 +110,7 @@ def ranks(fits, truths: dict[str, np.ndarray], names: list[str]) -> dict[str, np
 
 def run_sbc(law_name: str, priors: dict[str, bs.Prior], design: dict[str, np.ndarray],
             sim_priors: dict[str, bs.Prior] | None = None, num_sims: int = NUM_SIMS,
-            seed: int = 0) -> dict:
+            seed: int = 0, strategy: str | None = None) -> dict:
     """Simulate from ``sim_priors`` (default ``priors``), fit with ``priors``, rank.
 
     Returns the p-values, rank histograms, failed curves and timings, and prints them.
@@ -126,7 +126,7 @@ def run_sbc(law_name: str, priors: dict[str, bs.Prior], design: dict[str, np.nda
         fits = bs.fit_many(frames, law, x=list(law.inputs), y="y", likelihood="normal_log",
                            priors=priors, discrepancy=False, num_chains=NUM_CHAINS,
                            num_warmup=NUM_WARMUP, num_samples=NUM_SAMPLES, seed=seed,
-                           progress=False)
+                           progress=False, strategy=strategy)
         fit_s = time.perf_counter() - t0
         diag = fits.diagnostics()
     failed = list(diag.loc[~diag["ok"], "curve"])
@@ -137,8 +137,11 @@ def run_sbc(law_name: str, priors: dict[str, bs.Prior], design: dict[str, np.nda
     edges = np.linspace(0, L + 1, BINS + 1)
     hist = {name: np.histogram(r[name], bins=edges)[0] for name in names}
     pvals = {name: float(stats.chisquare(hist[name]).pvalue) for name in names}
-    print(f"\nSBC {law_name}: {num_sims} datasets, {NUM_CHAINS} chains x {NUM_SAMPLES} "
-          f"draws, ranks among L={L}, fit_many {fit_s:.1f} s")
+    how = ("" if fits.sampling is None else ", methods " + str(
+        pd.Series(np.asarray(fits.sampling["method"])).value_counts().to_dict()))
+    print(f"\nSBC {law_name} ({fits.settings.get('strategy')}): {num_sims} "
+          f"datasets, {NUM_CHAINS} chains x {NUM_SAMPLES} draws, ranks among L={L}, "
+          f"fit_many {fit_s:.1f} s{how}")
     print(f"  fails FitCollection.failed (R-hat > 1.01, ESS < 200, ...): "
           f"{len(failed)}/{num_sims} {failed}")
     print(f"  real failures (divergence, tree depth, R-hat > {RHAT_HARD}, ESS < {ESS_HARD}): "
@@ -160,13 +163,19 @@ def _check(result: dict) -> None:
         f"{result['broken']}"
 
 
-@pytest.mark.slow
-@slow_only
-def test_sbc_saturating_power():
-    _check(run_sbc("saturating_power", SATURATING_PRIORS, SATURATING_DESIGN))
+STRATEGIES = pytest.mark.parametrize("strategy", ["laplace", "lanes"])
 
 
 @pytest.mark.slow
 @slow_only
-def test_sbc_chinchilla():
-    _check(run_sbc("chinchilla", CHINCHILLA_PRIORS, CHINCHILLA_DESIGN))
+@STRATEGIES
+def test_sbc_saturating_power(strategy):
+    _check(run_sbc("saturating_power", SATURATING_PRIORS, SATURATING_DESIGN,
+                   strategy=strategy))
+
+
+@pytest.mark.slow
+@slow_only
+@STRATEGIES
+def test_sbc_chinchilla(strategy):
+    _check(run_sbc("chinchilla", CHINCHILLA_PRIORS, CHINCHILLA_DESIGN, strategy=strategy))

@@ -64,7 +64,7 @@ _CPU_OPTIONS = {"xla_cpu_experimental_ynn_fusion_type": ""}
 
 
 def _strategy(strategy: str | None) -> str:
-    """Resolve the batching strategy (default ``"lanes"``).
+    """Resolve the batching strategy (default ``"laplace"``).
 
     ``"laplace"`` draws from each curve's Laplace approximation, corrects by
     Pareto-smoothed importance sampling (see :mod:`bayescale.engine._importance`) and
@@ -75,7 +75,7 @@ def _strategy(strategy: str | None) -> str:
     ``"map"`` runs NumPyro's NUTS curve after curve inside one compiled call.
     """
     if strategy is None:
-        return "lanes"
+        return "laplace"
     if strategy not in _STRATEGIES:
         raise BayescaleError(f"strategy must be one of {list(_STRATEGIES)}, got {strategy!r}")
     return strategy

@@ -123,21 +123,22 @@ def fit_many(data: Any, law: Law | str, *, by: str | None = None,
     progress : bool, optional
         Progress over batches (off when ``CI`` is set).
     batch_size : int, optional
-        Most curves per vectorised call (default 512 with ``"lanes"``, else 256; a
-        multiple of the local device count); the curves are split into equal batches.
+        Most curves per vectorised call (default 512 with ``"laplace"`` and ``"lanes"``,
+        else 256; a multiple of the local device count); the curves are split into
+        equal batches.
         On a single CPU device, batches run side by side, one per core.
     client : dask.distributed.Client, optional
         Hand the batches to a Dask cluster (each batch is one vectorised call on a
         worker); the draws are identical to the in-process path for the same seed and
         ``batch_size``.
     strategy : {"laplace", "lanes", "vmap", "map"}, optional
-        ``"laplace"``: each curve's Laplace approximation corrected by
+        ``"laplace"`` (default): each curve's Laplace approximation corrected by
         Pareto-smoothed importance sampling, each chain an independent sampler of
         ``4 * num_samples`` proposals resampled to ``num_samples`` draws (no warm-up;
         ``num_warmup`` applies to NUTS refits); the curves whose Pareto ``k`` exceeds
         0.7, whose ESS is below the NUTS threshold or whose chains disagree (R-hat) are
         refitted with ``"lanes"`` (``FitCollection.sampling`` and ``diagnostics()`` say
-        which). ``"lanes"`` (default) advances every chain of every curve on its own, one
+        which). ``"lanes"`` advances every chain of every curve on its own, one
         leapfrog step per turn, so no chain waits for a deeper tree elsewhere in the
         batch; ``"vmap"`` runs NumPyro's NUTS for the batch in lockstep; ``"map"`` runs
         NumPyro's NUTS one curve after another inside one compiled call.
