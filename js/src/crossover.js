@@ -7,6 +7,7 @@ import { bandPath, createStack, hoverPanels, linePath } from "./panels.js";
 import { nearestIndex, paddedDomain } from "./scales.js";
 import { createTooltip } from "./tooltip.js";
 import { fillLegend, ViewFrame } from "./view.js";
+import { answerExport } from "./export.js";
 
 /**
  * One curve of the comparison on `grid_x`.
@@ -187,6 +188,12 @@ export function renderCrossover({ model, el }) {
       return { lines: crossTooltipLines(m, i), x: i >= 0 ? drawn.xs(m.grid_x[i]) : null };
     });
 
+  d.onModel(model, "msg:custom", (/** @type {any} */ msg) => {
+    if (msg?.type !== "export") return;
+    const m = crossoverSnapshot(model);
+    answerExport(model, /** @type {SVGSVGElement} */ (stack.svg.node()), msg,
+      { title: `${m.labels.join(" vs ")}: ${m.y_label} against ${m.x_label}`, legend });
+  });
   return frame.start(model, { traits: CROSSOVER_TRAITS, theme: () => crossoverSnapshot(model).theme, draw });
 }
 

@@ -7,6 +7,7 @@ import { bandPath, createStack, hoverPanels, linePath } from "./panels.js";
 import { nearestIndex, paddedDomain } from "./scales.js";
 import { createTooltip } from "./tooltip.js";
 import { fillLegend, ViewFrame } from "./view.js";
+import { answerExport } from "./export.js";
 
 /**
  * A band on `grid_n`.
@@ -235,6 +236,12 @@ export function renderPassUntil({ model, el }) {
       return { lines: puTooltipLines(m, k, i), x: i >= 0 ? s.xs(m.grid_n[i]) : null };
     });
 
+  d.onModel(model, "msg:custom", (/** @type {any} */ msg) => {
+    if (msg?.type === "export") {
+      answerExport(model, /** @type {SVGSVGElement} */ (stack.svg.node()), msg,
+        { title: "PassUntil: task pass rate PU(N)", legend });
+    }
+  });
   return frame.start(model, { traits: PASSUNTIL_TRAITS, theme: () => passUntilSnapshot(model).theme, draw });
 }
 

@@ -113,3 +113,15 @@ def test_widget_takes_traits_by_keyword(result):
         result.widget(heigth=300)
     with pytest.raises(TypeError, match=r"computes 'labels'"):
         result.widget(labels=["x", "y"])
+
+
+def test_export_request_carries_a_title_and_the_reply_is_written(tmp_path):
+    w = CrossoverWidget(labels=["base", "steep"], x_label="C", y_label="loss")
+    sent = []
+    w.send = sent.append  # no front end: record the request
+    rid = w.request_export("svg", tmp_path / "cross.svg")
+    assert sent == [{"type": "export", "format": "svg", "id": rid,
+                     "title": "base vs steep: loss against C"}]
+    w._on_msg(w, {"type": "export", "id": rid, "format": "svg", "data": "<svg/>"}, [])
+    assert (tmp_path / "cross.svg").read_text() == "<svg/>"
+    assert w.last_export["path"] == str(tmp_path / "cross.svg")

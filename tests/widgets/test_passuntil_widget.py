@@ -111,3 +111,14 @@ def test_widget_takes_traits_by_keyword(fit):
         fit.widget(hight=400)
     with pytest.raises(TypeError, match=r"computes 'predict_n'.*pass predict_N="):
         fit.widget(predict_n=[1e9])
+
+
+def test_export_title_names_the_emergence_class(fit):
+    w = PassUntilWidget.from_fit(fit)
+    sent = []
+    w.send = sent.append
+    w.request_export("png")
+    label = w.emergence.get("label")
+    assert label and sent[0]["title"] == f"PassUntil: task pass rate PU(N), {label} emergence"
+    with pytest.raises(ValueError, match="fmt must be 'svg' or 'png'"):
+        w.request_export("gif")

@@ -15,6 +15,7 @@ import numpy as np
 import traitlets as t
 
 from bayescale.widgets import _bundle, _traits
+from bayescale.widgets._export import Exports
 
 __all__ = ["CrossoverWidget"]
 
@@ -62,7 +63,7 @@ def _prob(name: str, v: Any) -> float:
     return f
 
 
-class CrossoverWidget(anywidget.AnyWidget):
+class CrossoverWidget(Exports, anywidget.AnyWidget):
     """Two fitted curves compared: bands on top, P(A better than B) below.
 
     The lower panel has the 0.5 line, the crossing-location density and ``prob_cross``.
@@ -98,6 +99,7 @@ class CrossoverWidget(anywidget.AnyWidget):
         _traits.check_constructor(type(self), kwargs)
         super().__init__(**kwargs)
         self._result: Any = None
+        self._init_exports()
         self.observe(self._on_ci, names="ci_prob")
 
     # ---- validation ----------------------------------------------------------------
@@ -241,6 +243,11 @@ class CrossoverWidget(anywidget.AnyWidget):
         self.location = {"median": _finite_or_none(loc.median),
                          "lower": _finite_or_none(loc.lower),
                          "upper": _finite_or_none(loc.upper), "ci_prob": self.ci_prob}
+
+    def export_title(self) -> str:
+        """Title of exported images: ``"A vs B: loss against C"``."""
+        a, b = (list(self.labels) + ["A", "B"])[:2]
+        return f"{a} vs {b}: {self.y_label} against {self.x_label}"
 
     def _on_ci(self, _change: dict) -> None:
         self.refresh()

@@ -5,10 +5,7 @@ JS side: ``js/src/extrapolation.js`` (model typed in ``js/src/model.js``).
 
 from __future__ import annotations
 
-import base64
-import uuid
-from collections.abc import Callable, Sequence
-from pathlib import Path
+from collections.abc import Sequence
 from typing import Any
 
 import anywidget
@@ -16,6 +13,7 @@ import numpy as np
 import traitlets as t
 
 from bayescale.widgets import _bundle, _traits
+from bayescale.widgets._export import Exports
 from bayescale.widgets._layout import axis_traits, default_slice, make_grid
 from bayescale.widgets._quiet import quiet
 from bayescale.widgets._sources import (
@@ -49,7 +47,7 @@ def _compact(values: np.ndarray) -> list[float]:
     return [float(f"{v:.6g}") for v in np.asarray(values, dtype=float)]
 
 
-class ExtrapolationWidget(anywidget.AnyWidget):
+class ExtrapolationWidget(Exports, anywidget.AnyWidget):
     """Posterior median and nested credible bands over a grid reaching past the data.
 
     Build one with :meth:`from_fit` (or ``fit.widget()``) or :meth:`from_draws`; with a
@@ -109,13 +107,11 @@ class ExtrapolationWidget(anywidget.AnyWidget):
         self._source: FitSource | DrawsSource | None = None
         self._base_range: tuple[float, float] | None = None
         self._num_grid, self._extrapolate, self._busy = 200, 100.0, False
-        self._exports: dict[str, tuple[Path | None, Callable[[dict], None] | None]] = {}
-        self.last_export: dict[str, Any] | None = None
+        self._init_exports()
         self.observe(self._on_settings, names=list(_RECOMPUTE))
         self.observe(self._on_target, names="target_x")
         self.observe(self._on_domain, names="x_domain")
         self.observe(self._on_band_kind, names="band_kind")
-        self.on_msg(self._on_msg)
 
     # ---- validation ----------------------------------------------------------------
     @t.validate("ci_levels")
@@ -349,31 +345,7 @@ class ExtrapolationWidget(anywidget.AnyWidget):
         if float(f(grid[0]) - f(d[0])) > slack or float(f(d[1]) - f(grid[-1])) > slack:
             self.refresh()
 
-    # ---- export --------------------------------------------------------------------
-    def request_export(self, fmt: str = "svg", path: str | Path | None = None,
-                       callback: Callable[[dict], None] | None = None,
-                       title: str | None = None) -> str:
-        """Ask the displayed view for an SVG or PNG of the chart, its title and legend.
-
-        The answer arrives asynchronously (the view must be displayed in a live
-        front end). It is written to ``path`` if given, stored in ``last_export``
-        (``{"format", "data", "path"}``) and passed to ``callback``. The image shows
-        ``title`` (default :meth:`export_title`) above the chart and the view's legend
-        below it.
-
-        Returns
-        -------
-        str
-            The request id.
-        """
-        if fmt not in ("svg", "png"):
-            raise ValueError(f"fmt must be 'svg' or 'png', got {fmt!r}")
-        rid = uuid.uuid4().hex[:12]
-        self._exports[rid] = (Path(path) if path is not None else None, callback)
-        self.send({"type": "export", "format": fmt, "id": rid,
-                   "title": self.export_title() if title is None else str(title)})
-        return rid
-
+    # ---- export ------------------------------------------------------------------
     def export_title(self) -> str:
         """Title of exported images: the law and its formula (as ``fit.plot()``), else the axes."""
         fit = getattr(self._source, "fit", None)
@@ -382,19 +354,3 @@ class ExtrapolationWidget(anywidget.AnyWidget):
         if law is not None:
             return f"{law.name}: {formula}" if formula else str(law.name)
         return f"{self.y_label} against {self.x_label}"
-
-    def _on_msg(self, _widget: Any, content: dict, _buffers: Any) -> None:
-        if not isinstance(content, dict) or content.get("type") != "export":
-            return
-        path, callback = self._exports.pop(content.get("id"), (None, None))
-        info = {"format": content.get("format"), "path": None, "error": content.get("error")}
-        data = content.get("data")
-        if data is not None:
-            raw = base64.b64decode(data) if info["format"] == "png" else data.encode()
-            info["data"] = raw
-            if path is not None:
-                path.write_bytes(raw)
-                info["path"] = str(path)
-        self.last_export = info
-        if callback is not None:
-            callback(info)

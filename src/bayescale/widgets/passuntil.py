@@ -16,6 +16,7 @@ import numpy as np
 import traitlets as t
 
 from bayescale.widgets import _bundle, _traits
+from bayescale.widgets._export import Exports
 from bayescale.widgets._quiet import quiet
 
 __all__ = ["PassUntilWidget"]
@@ -60,7 +61,7 @@ def _check_interval_rows(name: str, rows: Any, *, positive: bool) -> list[dict[s
     return out
 
 
-class PassUntilWidget(anywidget.AnyWidget):
+class PassUntilWidget(Exports, anywidget.AnyWidget):
     """PassUntil task-law fit: PU against N, and log(-log PU) against log N.
 
     Top, on log axes: thin per-instance median lines, the task-level band and median,
@@ -105,6 +106,7 @@ class PassUntilWidget(anywidget.AnyWidget):
         self._num_grid = 60
         self._max_instances = 60
         self._busy = False
+        self._init_exports()
         self.observe(self._on_settings, names=["ci_prob", "predict_n"])
 
     # ---- validation ----------------------------------------------------------------
@@ -282,6 +284,11 @@ class PassUntilWidget(anywidget.AnyWidget):
             self.f_predicted = [
                 {"x": n, "median": float(_loglog(m)), "lower": float(_loglog(hi)),
                  "upper": float(_loglog(lo))} for n, m, lo, hi in rows]
+
+    def export_title(self) -> str:
+        """Title of exported images: the task law and, when fitted, its emergence class."""
+        label = (self.emergence or {}).get("label")
+        return "PassUntil: task pass rate PU(N)" + (f", {label} emergence" if label else "")
 
     def _on_settings(self, _change: dict) -> None:
         if self._busy:
