@@ -223,3 +223,22 @@ def test_compute_optimal_path_offers_mean_curves_only(fake_nd_fit):
     assert w.target_readout["kind"] == "mean curve"
     w.slice_mode = "fixed"
     assert w.band_kinds == ["predictive", "mean"] and w.band_kind == "mean"
+
+
+def test_plot_and_widget_say_the_same_by_default(saturating_fit):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    ax = saturating_fit.plot(num_points=40)
+    w = saturating_fit.widget(num_grid=40)
+    try:
+        labels = ax.get_legend_handles_labels()[1]
+        # the legend texts the view draws (js/src/controls.js renderLegend)
+        widget = [f"{round(100 * b['level'])}% {w.band_label}" for b in w.bands]
+        assert sorted(lab for lab in labels if "%" in lab) == sorted(widget)
+        assert {"median", "observed", "beyond the data"} <= set(labels)
+        assert (ax.get_xscale(), ax.get_yscale()) == ("log", "log") and w.log_x and w.log_y
+    finally:
+        plt.close(ax.figure)

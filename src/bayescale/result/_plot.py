@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from bayescale._format import format_level
+
 if TYPE_CHECKING:  # pragma: no cover
     from bayescale.result._fit import Fit
 
@@ -53,10 +55,11 @@ def plot_fit(fit: Fit, ax: Any = None, *, ci_levels: Sequence[float] = (0.5, 0.8
     for level in sorted(ci_levels, reverse=True):
         q_lo, q_hi = np.quantile(draws, [(1 - level) / 2, (1 + level) / 2], axis=0)
         ax.fill_between(grid, q_lo, q_hi, color=color, alpha=0.15 + 0.15 * (1 - level),
-                        lw=0, label=f"{level:.0%} band: {band}")
-    ax.plot(grid, np.median(draws, axis=0), color=color, lw=1.8, label="posterior median")
+                        lw=0, label=f"{format_level(level)} {band}")
+    # the legend's words are the widget's (fit.widget()): "95% new observation", ...
+    ax.plot(grid, np.median(draws, axis=0), color=color, lw=1.8, label="median")
     ax.scatter(x_obs, ds.y, s=12, color="k", zorder=3, label="observed")
-    ax.axvspan(x_max, grid.max(), color="0.5", alpha=0.08, lw=0, label="extrapolation")
+    ax.axvspan(x_max, grid.max(), color="0.5", alpha=0.08, lw=0, label="beyond the data")
     ax.set_xscale("log")
     ax.set_yscale("log" if np.all(ds.y > 0) else "linear")
     ax.set_xlabel(xlabel)
