@@ -49,6 +49,9 @@ def test_fit_law_with_predict(ip):
     assert fit.num_draws == 200 and fit.settings["seed"] == 3
     tables = [o for o in cap.outputs if "text/html" in o.data]
     assert len(tables) == 2  # the summary and the prediction table
+    html, text = tables[1].data["text/html"], tables[1].data["text/plain"]
+    assert "<td>1e24</td>" in html and "<td>1e25</td>" in html and "e+" not in html
+    assert text.split()[:5] == ["C", "mean", "median", "lower", "upper"] and "1e24" in text
 
 
 def test_cell_magic(ip):

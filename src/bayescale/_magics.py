@@ -202,9 +202,10 @@ class BayescaleMagics(Magics):
             display(HTML(fit._repr_html_()))
         if predict:
             try:
-                display(fit.predict(**predict))
+                frame = fit.predict(**predict)
             except BayescaleError as exc:
                 raise _fail(str(exc)) from None
+            display(_table(frame), raw=True)
         print(f"stored the fit as {name!r}")
 
     # ---- commands ------------------------------------------------------------------
@@ -346,6 +347,15 @@ class BayescaleMagics(Magics):
             raise _fail(str(exc)) from None
         self.shell.user_ns[opts.get("--out", "bayescale_passuntil")] = result
         return result
+
+
+def _table(frame: Any) -> dict[str, str]:
+    """A frame as HTML and text, its numbers by the one formatter (``1.4e12``, ``1.93``)."""
+    from bayescale._format import format_number
+    from bayescale.cli import format_table
+
+    html = frame.to_html(index=False, float_format=format_number, border=0)
+    return {"text/plain": format_table(frame, index=False), "text/html": html}
 
 
 def _is_number(text: str) -> bool:
