@@ -32,6 +32,7 @@ def test_explorer_fits_and_links_controls():
     assert isinstance(ex.view, ExtrapolationWidget)
     assert ex.progress.value == 3 and ex.progress.bar_style == "success"
     assert ex.progress.layout.display == "none"  # no empty bar beside Fit when idle
+    assert ex.view.log_y and ex.view.band_kind == "predictive"  # as fit.plot() draws it
     assert "saturating_power" in ex.law.options and "chinchilla" not in ex.law.options
     ex.level.value = 0.7
     assert ex.view.ci_levels == [0.5, 0.7]

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import ipywidgets as w
+import numpy as np
 
 from bayescale.widgets._sources import split_band_kind
 from bayescale.widgets.extrapolation import ExtrapolationWidget
@@ -100,8 +101,10 @@ class Explorer(w.VBox):
         if law is not None and law not in options:
             raise ValueError(f"law {law!r} is not one of the laws of {len(self.x)} input(s): "
                              f"{options}")
+        ys = np.asarray(data[y], dtype=float) if y in data else np.array([])
         self.view = ExtrapolationWidget(x_label=self.x[0] if len(self.x) == 1 else "C",
-                                        y_label=y, ci_levels=nested_levels(ci_level))
+                                        y_label=y, ci_levels=nested_levels(ci_level),
+                                        log_y=bool(ys.size and np.all(ys > 0)))  # as fit.plot()
         fixed = {"flex": "0 0 auto"}  # never shrunk below its width by a narrow row
         self.law = w.Dropdown(options=options, value=law or (options[0] if options else None),
                               description="law", layout=w.Layout(width="20em", **fixed))
