@@ -64,3 +64,17 @@ def test_diagnostic_names_stay_where_users_find_them():
     assert bs.result.DiagnosticWarning is engine_diag.DiagnosticWarning
     assert result_diag.RHAT_MAX == engine_diag.RHAT_MAX == 1.01
     assert result_diag.stuck_chains is engine_diag.stuck_chains
+
+
+def test_passuntil_has_no_sampler_and_no_exemption():
+    """passuntil's models run on the engine (issue 19, item 1): no NUTS runner of its own,
+    and the contract that it does not import numpyro.infer holds without exemptions."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
+    contract = next(c for c in config["contracts"] if c["id"] == "passuntil-no-sampler")
+    assert contract["forbidden_modules"] == ["numpyro.infer"]
+    assert not contract.get("ignore_imports")
+    package = ROOT / "src" / "bayescale" / "passuntil"
+    assert not (package / "_nuts.py").exists()
+    assert not any("numpyro.infer" in p.read_text() for p in package.glob("*.py"))

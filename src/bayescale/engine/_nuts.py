@@ -17,7 +17,8 @@ from numpyro.infer.hmc import hmc
 from bayescale.engine._potential import potential_gen
 from bayescale.engine._space import Space
 
-__all__ = ["NutsSettings", "build_chain", "prefetch_nuts", "run_nuts", "set_progress_hook"]
+__all__ = ["NutsSettings", "build_chain", "chain_of", "prefetch_nuts", "run_nuts",
+           "seed_key", "set_progress_hook"]
 
 _HOOK: dict[str, Any] = {"fn": None}
 
@@ -66,7 +67,7 @@ def _build(space: Space, settings: NutsSettings, n_dev: int = 1):
     return jax.jit(run)
 
 
-def _seed_key(seed: int) -> Any:
+def seed_key(seed: int) -> Any:
     """``jax.random.PRNGKey(seed)`` built without dispatching (and compiling) JAX ops."""
     if jax.config.jax_default_prng_impl == "threefry2x32" and 0 <= seed < 2 ** 63:
         return np.array([seed >> 32, seed & 0xFFFFFFFF], dtype=np.uint32)
@@ -75,7 +76,20 @@ def _seed_key(seed: int) -> Any:
 
 def build_chain(space: Space, settings: NutsSettings):
     """One chain's warm-up and sampling as a pure function ``(key, z0, inv_mass, data)``."""
-    init_kernel, sample_kernel = hmc(potential_fn_gen=potential_gen(space), algo="NUTS")
+    return chain_of(potential_gen(space), settings)
+
+
+def chain_of(potential_fn_gen: Any, settings: NutsSettings):
+    """One chain of NUTS on ``potential_fn_gen(data)``, a function of flat coordinates.
+
+    The chain of every model the engine samples: a law's space (:func:`build_chain`) or
+    a NumPyro model's unconstrained latent sites (:mod:`bayescale.engine._model_runner`).
+    Returns ``(key, z0, inv_mass, data) -> (z, diverging, num_steps, accept_prob,
+    potential_energy, energy, step_size)`` with a leading draw axis (the step size last
+    adapted excepted); ``inv_mass`` is a matrix with ``settings.dense_mass``, else a
+    vector.
+    """
+    init_kernel, sample_kernel = hmc(potential_fn_gen=potential_fn_gen, algo="NUTS")
     w, s = settings.num_warmup, settings.num_samples
     every = max((w + s) // 50, 1)
 
@@ -145,7 +159,7 @@ def run_nuts(space: Space, data: dict[str, Any], settings: NutsSettings, seed: i
         sharding = NamedSharding(mesh, PartitionSpec("chain"))
         keys, z0 = jax.device_put(keys, sharding), jax.device_put(z0, sharding)
     else:
-        keys = jax.device_put(_seed_key(seed))
+        keys = jax.device_put(seed_key(seed))
     args = (keys, z0, jax.device_put(np.asarray(inv_mass, dtype=np.float64)), data)
     if n_dev == 1 and not settings.progress:
         from bayescale.engine._export import aot

@@ -4,7 +4,9 @@ The engine validates, initialises and samples; it does not know the result class
 result layer builds on these records (:func:`bayescale.fit` makes a
 :class:`~bayescale.Fit` of a :class:`Posterior`, :func:`bayescale.fit_many` a
 :class:`~bayescale.FitCollection` of a :class:`BatchPosterior`), so that data flow
-down the layers and imports only look down.
+down the layers and imports only look down. A hierarchical NumPyro model
+(:func:`bayescale.engine._model_runner.sample_model`: PassUntil's task law, coverage
+laws) comes back as a :class:`ModelPosterior`, which ``bayescale.passuntil``'s fits read.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from bayescale.laws._law import Law
 from bayescale.likelihoods import Likelihood
 from bayescale.priors import Prior
 
-__all__ = ["BatchPosterior", "Posterior"]
+__all__ = ["BatchPosterior", "ModelPosterior", "Posterior"]
 
 
 class _Record:
@@ -98,3 +100,25 @@ class BatchPosterior(_Record):
     by: str | None
     discrepancies: Sequence[Discrepancy | None]
     sampling: Mapping[str, np.ndarray] | None
+
+
+@dataclass(frozen=True, eq=False)
+class ModelPosterior(_Record):
+    """A NumPyro model as sampled: draws of its kept sites and the sampler's statistics.
+
+    Attributes
+    ----------
+    samples : mapping of str to ndarray
+        Draws per site, ``(chain, draw, *site_shape)``, in the sites' own (constrained)
+        coordinates.
+    sample_stats : mapping of str to ndarray
+        ``diverging``, ``n_steps``, ``acceptance_rate``, ``lp``, ``energy``, ``(chain,
+        draw)``; ``step_size``, ``(chain,)``: those of :class:`Posterior`.
+    settings, timing : mapping
+        Sampler settings; timings (seconds).
+    """
+
+    samples: Mapping[str, np.ndarray]
+    sample_stats: Mapping[str, np.ndarray]
+    settings: Mapping[str, Any]
+    timing: Mapping[str, float]

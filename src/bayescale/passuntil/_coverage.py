@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from bayescale.engine._model_runner import sample_model
 from bayescale.passuntil._checks import check_choice
 from bayescale.passuntil._counts import PassCounts
 from bayescale.passuntil._coverage_model import (
@@ -15,7 +16,7 @@ from bayescale.passuntil._coverage_model import (
     model,
 )
 from bayescale.passuntil._coverage_result import CoverageFit
-from bayescale.passuntil._nuts import run_nuts
+from bayescale.passuntil._posterior import Posterior
 
 
 def fit_coverage(
@@ -65,7 +66,7 @@ def fit_coverage(
     seed : int
         Random seed.
     progress : bool or None
-        Progress bar; ``None`` shows it only on a terminal.
+        Progress bar; ``None``: on, except when ``CI`` is set (as for ``bs.fit``).
     target_accept : float
         NUTS target acceptance probability.
 
@@ -121,18 +122,19 @@ def fit_coverage(
         keep.append("sigma")
     per_model = (("model", models),)
     dims = {name: per_model for name in (*design.params, *DERIVED[law], "sigma")}
-    post = run_nuts(
+    record = sample_model(
         model,
         num_chains=num_chains,
         num_warmup=num_warmup,
         num_samples=num_samples,
         seed=seed,
         progress=progress,
-        target_accept=target_accept,
+        target_accept_prob=target_accept,
         keep=keep,
-        dims=dims,
+        desc=f"NUTS {law} coverage",
         static={"law": law, "across": bool(across), "n_models": len(models), "curve": curve},
         data={"data": data, "x": x},
         init=start,
     )
+    post = Posterior.from_engine(record, dims)
     return CoverageFit(counts=counts, posterior=post, design=design)

@@ -1,4 +1,12 @@
-"""The posterior container shared by the PassUntil and coverage fits, and its diagnostics."""
+"""The posterior container shared by the PassUntil and coverage fits, and its diagnostics.
+
+The engine samples the models (:func:`bayescale.engine._model_runner.sample_model`) and
+hands up a :class:`~bayescale.engine._posterior.ModelPosterior`; :class:`Posterior`
+labels its sites and reads it. Diagnostics use the engine's thresholds, estimators and
+warning, those of every ``bs.fit``: R-hat above :data:`RHAT_MAX`, bulk ESS below
+:data:`ESS_PER_CHAIN` per chain (400 for 4 chains), any divergence, each raise a
+:class:`~bayescale.result.DiagnosticWarning` (``ConvergenceWarning`` is that class).
+"""
 
 from __future__ import annotations
 
@@ -8,23 +16,18 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-import arviz as az
 import numpy as np
 import pandas as pd
 
-from bayescale.engine._diagnostics import DiagnosticWarning
+from bayescale.engine._convergence import ess_tail, rank_diagnostics
+from bayescale.engine._diagnostics import ESS_PER_CHAIN, RHAT_MAX, DiagnosticWarning
+from bayescale.engine._posterior import ModelPosterior
 from bayescale.passuntil._checks import check_ci_prob, frozen
 
-#: Thresholds above/below which ``diagnostics()`` warns.
-RHAT_MAX = 1.01
-ESS_MIN = 400
+__all__ = ["ESS_PER_CHAIN", "RHAT_MAX", "ConvergenceWarning", "Posterior"]
 
-
-class ConvergenceWarning(DiagnosticWarning):
-    """NUTS diagnostics suggest the posterior is not reliable yet.
-
-    A :class:`bayescale.result.DiagnosticWarning`, so one filter covers every fit.
-    """
+#: The warning of every fit's diagnostics (kept under its old PassUntil name).
+ConvergenceWarning = DiagnosticWarning
 
 
 @dataclass(frozen=True, eq=False)
@@ -39,11 +42,16 @@ class Posterior:
         Divergent transitions, shaped ``(chain, draw)``.
     dims : mapping of str to tuple of (str, sequence)
         Per site, the name and labels of each non-sample dimension.
+    sample_stats : mapping of str to numpy.ndarray
+        The sampler's other statistics (``n_steps``, ``lp``, ...; see
+        :class:`~bayescale.engine._posterior.ModelPosterior`), exported by
+        :meth:`to_arviz`.
     """
 
     samples: Mapping[str, np.ndarray]
     divergences: np.ndarray
     dims: Mapping[str, tuple[tuple[str, Sequence[Any]], ...]]
+    sample_stats: Mapping[str, np.ndarray] = MappingProxyType({})
 
     def __post_init__(self) -> None:
         object.__setattr__(
@@ -51,6 +59,16 @@ class Posterior:
         )
         object.__setattr__(self, "divergences", frozen(self.divergences))
         object.__setattr__(self, "dims", MappingProxyType(dict(self.dims)))
+        object.__setattr__(self, "sample_stats", MappingProxyType(
+            {k: frozen(v) for k, v in self.sample_stats.items() if k != "diverging"}))
+
+    @classmethod
+    def from_engine(cls, record: ModelPosterior,
+                    dims: Mapping[str, tuple[tuple[str, Sequence[Any]], ...]]) -> Posterior:
+        """Label the sites of what the engine sampled."""
+        stats = dict(record.sample_stats)
+        return cls(dict(record.samples), np.asarray(stats["diverging"], dtype=bool), dims,
+                   stats)
 
     @property
     def num_chains(self) -> int:
@@ -97,7 +115,12 @@ class Posterior:
         return pd.DataFrame(rows, index=pd.Index(index, name="parameter"))
 
     def diagnostics(self, *, warn: bool = True) -> dict[str, Any]:
-        """Max R-hat and min bulk ESS over all sampled sites, and the divergences."""
+        """Max R-hat and min bulk ESS over all sampled sites, and the divergences.
+
+        Warns (a :class:`ConvergenceWarning`, i.e. a ``DiagnosticWarning``) when R-hat
+        exceeds :data:`RHAT_MAX` (with two or more chains), bulk ESS falls below
+        :data:`ESS_PER_CHAIN` per chain, or any transition diverged.
+        """
         rhats, esss = [], []
         for arr in self.samples.values():
             flat = arr.reshape(arr.shape[0], arr.shape[1], -1)
@@ -114,8 +137,9 @@ class Posterior:
         problems = []
         if self.num_chains > 1 and out["max_r_hat"] > RHAT_MAX:
             problems.append(f"max R-hat {out['max_r_hat']:.3f} > {RHAT_MAX}")
-        if out["min_ess_bulk"] < ESS_MIN:
-            problems.append(f"min bulk ESS {out['min_ess_bulk']:.0f} < {ESS_MIN}")
+        ess_min = ESS_PER_CHAIN * self.num_chains
+        if out["min_ess_bulk"] < ess_min:
+            problems.append(f"min bulk ESS {out['min_ess_bulk']:.0f} < {ess_min}")
         if out["divergences"] > 0:
             problems.append(f"{out['divergences']} divergent transitions")
         out["ok"] = not problems
@@ -140,12 +164,16 @@ class Posterior:
             dims[name] = [d for d, _ in spec]
             for dim, labels in spec:
                 coords[dim] = [str(x) for x in labels]
+        stats = {k: np.asarray(v) for k, v in self.sample_stats.items()
+                 if np.shape(v)[:2] == self.divergences.shape}
         data: dict[str, Any] = {
             "posterior": {k: np.asarray(v) for k, v in self.samples.items()},
-            "sample_stats": {"diverging": np.asarray(self.divergences)},
+            "sample_stats": {"diverging": np.asarray(self.divergences), **stats},
         }
         if observed:
             data["observed_data"] = {k: np.asarray(v) for k, v in observed.items()}
+        import arviz as az  # loads on first use, as for bs.fit
+
         return az.from_dict(data, coords=coords, dims=dims)
 
 
@@ -158,16 +186,20 @@ def _labels(name: str, shape: tuple[int, ...], spec: Sequence[Any]) -> list[str]
 
 
 def _diag(flat: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Bulk ESS, tail ESS and rank R-hat per column of ``(chain, draw, m)`` draws."""
+    """Bulk ESS, tail ESS (5% and 95%) and rank R-hat per column of ``(chain, draw, m)``.
+
+    The engine's batched estimators (:mod:`bayescale.engine._convergence`, equal to
+    ArviZ's); NaN for a column that never varies, R-hat NaN with one chain.
+    """
     m = flat.shape[-1]
     ess_b, ess_t, rhat = np.full(m, np.nan), np.full(m, np.nan), np.full(m, np.nan)
     varying = np.ptp(flat.reshape(-1, m), axis=0) > 0
     if varying.any():
-        sub = flat[..., varying]
+        sub = np.moveaxis(flat[..., varying], -1, 0)  # (m', chain, draw)
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
-            ess_b[varying] = np.atleast_1d(az.ess(sub, method="bulk"))
-            ess_t[varying] = np.atleast_1d(az.ess(sub, method="tail", prob=(0.05, 0.95)))
+            r_hat, ess = rank_diagnostics(sub)
+            ess_b[varying], ess_t[varying] = ess, ess_tail(sub, 0.05)
             if flat.shape[0] > 1:
-                rhat[varying] = np.atleast_1d(az.rhat(sub))
+                rhat[varying] = r_hat
     return ess_b, ess_t, rhat

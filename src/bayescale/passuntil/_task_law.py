@@ -1,4 +1,4 @@
-"""The hierarchical task scaling law for PassUntil records, fitted by NUTS.
+"""The hierarchical task scaling law for PassUntil records, fitted by the engine's NUTS.
 
 Per instance ``s`` and model size ``N`` (``x = log N - mean(log sizes)``)::
 
@@ -29,8 +29,9 @@ import numpy as np
 import numpyro
 import numpyro.distributions as dist
 
+from bayescale.engine._model_runner import sample_model
 from bayescale.passuntil._likelihoods import passuntil_loglik
-from bayescale.passuntil._nuts import run_nuts
+from bayescale.passuntil._posterior import Posterior
 from bayescale.passuntil._records import PassUntilRecords
 from bayescale.passuntil._result import PassUntilFit, TaskDesign
 
@@ -181,7 +182,7 @@ def fit(
     seed : int
         Random seed.
     progress : bool or None
-        Progress bar; ``None`` shows it only on a terminal.
+        Progress bar; ``None``: on, except when ``CI`` is set (as for ``bs.fit``).
     target_accept : float
         NUTS target acceptance probability.
 
@@ -221,16 +222,16 @@ def fit(
     labels = design.instances
     centred, offset, scale, x_bar = _centring(x, inst, records, design.n_instances)
     dims = {"F0": (("instance", labels),), "log_alpha": (("instance", labels),)}
-    post = run_nuts(
+    record = sample_model(
         _model,
         num_chains=num_chains,
         num_warmup=num_warmup,
         num_samples=num_samples,
         seed=seed,
         progress=progress,
-        target_accept=target_accept,
+        target_accept_prob=target_accept,
         keep=keep,
-        dims=dims,
+        desc="NUTS PassUntil task law",
         static={"n_instances": design.n_instances, "r_max": design.r_max, "curvature": curvature},
         data={
             "x": x,
@@ -256,4 +257,5 @@ def fit(
         },
         curvature_metric=True,  # kappa is pinned (sd ~0.01) next to unit-scale coordinates
     )
+    post = Posterior.from_engine(record, dims)
     return PassUntilFit(records=records, posterior=post, design=design)

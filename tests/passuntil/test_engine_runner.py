@@ -1,0 +1,131 @@
+"""PassUntil's models run on the engine's sampler (issue 19, item 1).
+
+The task law and coverage laws are NumPyro models that ``bayescale.passuntil`` declares;
+the engine samples them (``engine/_model_runner.py``): compiled once per shapes in the
+process, exported to the verified on-disk cache across processes, diagnosed by the
+thresholds and warning class of every ``bs.fit``.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+import bayescale as bs
+import bayescale.passuntil as pu
+from bayescale.engine import _export, _model_runner
+from bayescale.engine._diagnostics import ESS_PER_CHAIN, RHAT_MAX, DiagnosticWarning
+from bayescale.passuntil._posterior import Posterior
+
+SMALL = {"num_chains": 2, "num_warmup": 150, "num_samples": 150, "progress": False}
+
+
+def _counts(seed: int) -> pu.PassCounts:
+    p = np.random.default_rng(seed).beta(0.3, 3.0, size=60)
+    return pu.simulate_counts(p, n=50, seed=seed)
+
+
+def _fresh_process_state() -> None:
+    """Forget the samplers this process holds (built, compiled, exported), as a new one."""
+    _model_runner._CACHE.clear()
+    _export._MEM.clear()
+    _export._PENDING.clear()
+
+
+def _draws(fit) -> dict[str, np.ndarray]:
+    return {k: np.asarray(v) for k, v in fit.posterior.samples.items()}
+
+
+def _same(a: dict, b: dict) -> bool:
+    return a.keys() == b.keys() and all(a[k].tobytes() == b[k].tobytes() for k in a)
+
+
+def test_a_warm_cache_spares_a_fresh_process_the_tracing(tmp_path, monkeypatch):
+    """A coverage fit in a new process loads the exported sampler: no trace, same draws."""
+    counts = _counts(0)
+    monkeypatch.setattr(_export, "_cache_dir", lambda: None)
+    _fresh_process_state()
+    plain = _draws(pu.fit_coverage(counts, seed=3, **SMALL))
+    cache = tmp_path / "bayescale-export"
+    monkeypatch.setattr(_export, "_cache_dir", lambda: cache)
+    _fresh_process_state()
+    before = _model_runner.trace_count()
+    filled = _draws(pu.fit_coverage(counts, seed=3, **SMALL))
+    assert _model_runner.trace_count() == before + 1
+    assert len(list(cache.glob("model-*.jaxexport"))) == 1
+    _fresh_process_state()
+    before = _model_runner.trace_count()
+    again = _draws(pu.fit_coverage(counts, seed=3, **SMALL))
+    assert _model_runner.trace_count() == before, "the exported sampler was traced again"
+    assert _same(plain, filled) and _same(plain, again)
+    _fresh_process_state()
+
+
+def test_a_second_fit_of_the_same_shapes_reuses_the_sampler(monkeypatch):
+    monkeypatch.setattr(_export, "_cache_dir", lambda: None)
+    _fresh_process_state()
+    before = _model_runner.trace_count()
+    # the power law fits the coverage curve at k = 1..n: other counts, same shapes
+    a = pu.fit_coverage(_counts(1), law="power", seed=0, **SMALL)
+    b = pu.fit_coverage(_counts(2), law="power", seed=1, **SMALL)
+    assert _model_runner.trace_count() == before + 1
+    assert not _same(_draws(a), _draws(b))
+    again = pu.fit_coverage(_counts(1), law="power", seed=0, **SMALL)
+    assert _same(_draws(a), _draws(again)), "the same seed gave other draws"
+    stats = a.posterior.sample_stats
+    assert {"n_steps", "acceptance_rate", "lp", "energy", "step_size"} <= set(stats)
+    assert stats["n_steps"].shape == (2, 150)
+    tree = a.to_arviz()
+    assert {"diverging", "n_steps", "lp"} <= set(tree.sample_stats.data_vars)
+    _fresh_process_state()
+
+
+def test_only_passuntil_models_have_a_stable_identity():
+    from bayescale.engine._nuts import NutsSettings
+    from bayescale.passuntil._coverage_model import model
+
+    settings = NutsSettings(10, 10, 2, 0.9, 10, False, False)
+    static = (("across", False), ("law", "beta"))
+    key = _model_runner.stable_model_key(model, static, ("a",), settings, False)
+    assert key is not None and "_coverage_model" in key
+    assert key != _model_runner.stable_model_key(model, (("across", True), ("law", "beta")),
+                                                 ("a",), settings, False)
+
+    def local(**kwargs):
+        model(**kwargs)
+
+    assert _model_runner.stable_model_key(local, static, ("a",), settings, False) is None
+
+
+def test_diagnostics_use_the_thresholds_and_warning_of_every_fit():
+    assert pu.ConvergenceWarning is DiagnosticWarning is bs.result.DiagnosticWarning
+    rng = np.random.default_rng(0)
+    # 2 chains x 400 draws of an AR(1) with phi = 0.9: bulk ESS ~ 800 * 0.1 / 1.9 ~ 40,
+    # below ESS_PER_CHAIN per chain (200 for 2 chains, as bs.fit; no longer a fixed 400)
+    phi, chains, draws = 0.9, 2, 400
+    x = np.zeros((chains, draws))
+    for t in range(1, draws):
+        x[:, t] = phi * x[:, t - 1] + rng.standard_normal(chains)
+    post = Posterior({"a": x}, np.zeros((chains, draws), bool), {})
+    diag = post.diagnostics(warn=False)
+    assert ESS_PER_CHAIN * chains > diag["min_ess_bulk"]
+    with pytest.warns(DiagnosticWarning, match=rf"< {ESS_PER_CHAIN * chains}\b"):
+        post.diagnostics()
+    good = Posterior({"a": rng.standard_normal((chains, draws))},
+                     np.zeros((chains, draws), bool), {})
+    diag = good.diagnostics(warn=False)
+    assert diag["ok"] and diag["max_r_hat"] <= RHAT_MAX
+    assert diag["min_ess_bulk"] >= ESS_PER_CHAIN * chains
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        good.diagnostics()
+
+
+def test_sampler_settings_are_checked_before_sampling():
+    counts = _counts(0)
+    with pytest.raises(ValueError, match="num_chains=0 is not accepted"):
+        pu.fit_coverage(counts, num_chains=0)
+    with pytest.raises(ValueError, match=r"target_accept=0\.2 must lie in \[0\.5, 1\)"):
+        pu.fit_coverage(counts, target_accept=0.2)
