@@ -8,10 +8,17 @@ cutting off its points below PU = 0.12.
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 
-from tests.browser.notebook import count_marks, geometry, open_and_run, switch_to_dark_theme
+from tests.browser.notebook import (
+    count_marks,
+    geometry,
+    open_and_run,
+    run_command,
+    switch_to_dark_theme,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -30,7 +37,7 @@ CELLS = [
     "a = bs.fit(runs(2.0, 2.0e3, 0.16), 'saturating_power', **kw)\n"
     "b = bs.fit(runs(1.7, 3.0e4, 0.21), 'saturating_power', **kw)\n"
     "cross = bs.crossover(a, b, over=('C', 1e18, 1e25), labels=('A', 'B'))",
-    "cross.widget()",
+    "cw = cross.widget()\ncw",
     "sizes = np.array([3e7, 6e7, 1.2e8, 2.4e8, 4.8e8, 9.6e8])\n"
     "lc, al = rng.normal(np.log(3e3), 0.4, 8), rng.normal(0.5, 0.05, 8)\n"
     "p = np.exp(-np.exp(lc)[None, :] * sizes[:, None] ** -al[None, :])\n"
@@ -44,6 +51,25 @@ CROSS = ".jp-OutputArea-output .bs-crossover"
 PU = ".jp-OutputArea-output .bs-passuntil"
 #: a probability as the one number formatter prints it: 0, 1, 0.98, 0.047, 4.2e-4
 PROB = r"(0|1|0\.\d{1,4}|\d(\.\d{1,2})?e-\d+)"
+
+
+def _run_new_cell(page, code: str) -> None:
+    """Add a cell below the active one, type ``code`` and run it."""
+    run_command(page, "'notebook:insert-cell-below'")
+    run_command(page, "'notebook:enter-edit-mode'")
+    page.wait_for_timeout(300)
+    page.keyboard.type(code)
+    run_command(page, "'notebook:run-cell'")
+
+
+def _wait_for_file(path, timeout: float = 60.0) -> bytes:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if path.exists() and path.stat().st_size > 0:
+            time.sleep(0.3)  # written in one go, but let it finish
+            return path.read_bytes()
+        time.sleep(0.2)
+    raise AssertionError(f"{path.name} was not written in {timeout} s")
 
 
 def _fill(page, selector: str) -> str:
@@ -97,6 +123,18 @@ def test_crossover_and_passuntil_views(lab, page, artifacts, shot_on_failure):
         assert re.search(pattern, tip.inner_text()), tip.inner_text()
         page.mouse.move(0, 0)
         tip.wait_for(state="hidden", timeout=10_000)
+
+    # both views export an image with a title and their legend (asked from the kernel)
+    _run_new_cell(page, "cw.request_export('svg', 'cross.svg'); "
+                        "view.request_export('svg', 'pu.svg')")
+    pu_title = r"PassUntil: task pass rate PU\(N\)(, [\w-]+ emergence)?"
+    for name, root, title in (("cross.svg", CROSS, r"A vs B: \w+ against C"),
+                              ("pu.svg", PU, pu_title)):
+        text = _wait_for_file(lab.root / name).decode()
+        assert re.search(rf'class="bs-export-title"[^>]*>{title}</text>', text), name
+        shown = page.locator(f"{root} .bs-legend-item").all_text_contents()
+        keys = re.findall(r'<g class="bs-export-key"[^>]*>.*?<text[^>]*>([^<]*)</text>', text)
+        assert keys == shown, (name, keys, shown)
 
     page.locator(CROSS).screenshot(path=str(artifacts / "crossover-light.png"))
     page.locator(PU).screenshot(path=str(artifacts / "passuntil-light.png"))
