@@ -129,3 +129,42 @@ def test_sampler_settings_are_checked_before_sampling():
         pu.fit_coverage(counts, num_chains=0)
     with pytest.raises(ValueError, match=r"target_accept=0\.2 must lie in \[0\.5, 1\)"):
         pu.fit_coverage(counts, target_accept=0.2)
+
+
+def _stuck_in(calls: list, monkeypatch, chain: int, runs: int) -> None:
+    """Make ``chain`` never move in the first ``runs`` runs of the model sampler."""
+    real = _model_runner._run
+
+    def run(runner, args):
+        draws, stats = real(runner, args)
+        calls.append(args[0])
+        if len(calls) <= runs:
+            for v in draws.values():
+                v[chain] = v[chain, :1]
+        return draws, stats
+
+    monkeypatch.setattr(_model_runner, "_run", run)
+
+
+def test_a_stuck_chain_is_run_again_as_bs_fit_restarts_one(monkeypatch):
+    calls: list = []
+    plain = pu.fit_coverage(_counts(0), seed=5, **SMALL)
+    _stuck_in(calls, monkeypatch, chain=1, runs=1)
+    with pytest.warns(DiagnosticWarning, match=r"chain 1: it never moved.*run again.*mix"):
+        fit = pu.fit_coverage(_counts(0), seed=5, **SMALL)
+    assert len(calls) == 2 and calls[0].tobytes() != calls[1].tobytes()
+    draws, base = _draws(fit), _draws(plain)
+    assert all(np.array_equal(draws[k][0], base[k][0]) for k in draws)  # chain 0 kept
+    assert not any(np.array_equal(draws[k][1], base[k][1]) for k in draws)
+    assert all(np.ptp(v[1], axis=0).max() > 0 for v in draws.values())
+
+
+def test_a_chain_stuck_again_is_dropped(monkeypatch):
+    calls: list = []
+    _stuck_in(calls, monkeypatch, chain=2, runs=2)
+    with pytest.warns(DiagnosticWarning, match=r"chain 2: .*dropped: the fit keeps 2 of 3"):
+        fit = pu.fit_coverage(_counts(0), seed=5, **(SMALL | {"num_chains": 3}))
+    assert len(calls) == 2
+    assert fit.posterior.num_chains == 2
+    assert all(v.shape[0] == 2 for v in fit.posterior.samples.values())
+    assert fit.posterior.sample_stats["step_size"].shape == (2,)

@@ -16,7 +16,7 @@ import numpy as np
 from bayescale.engine._convergence import rank_diagnostics
 
 __all__ = ["ESS_PER_CHAIN", "RHAT_MAX", "STUCK_LP_MIN", "STUCK_LP_SPREADS",
-           "DiagnosticWarning", "quoted", "stuck_chains"]
+           "DiagnosticWarning", "quoted", "restart_seed", "stuck_chains"]
 
 RHAT_MAX = 1.01
 ESS_PER_CHAIN = 100  # 400 for the default 4 chains (Vehtari et al. 2021)
@@ -24,6 +24,14 @@ ESS_PER_CHAIN = 100  # 400 for the default 4 chains (Vehtari et al. 2021)
 
 class DiagnosticWarning(UserWarning):
     """The sampler did not clearly converge: the posterior may be wrong."""
+
+
+def restart_seed(seed: int) -> int:
+    """The seed of the one rerun of stuck chains: a stream of its own, derived from ``seed``.
+
+    The seed ``bs.fit`` restarts with (``engine/_fit.py``), and the engine's model runner.
+    """
+    return int(np.random.default_rng([seed, 0x5EED]).integers(2 ** 62))
 
 
 def quoted(names: list[str]) -> str:

@@ -31,6 +31,7 @@ import functools
 import hashlib
 import threading
 import time
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from pathlib import Path
@@ -47,6 +48,7 @@ from numpyro.infer.util import constrain_fn, potential_energy
 from bayescale._errors import BayescaleError
 from bayescale._progress import progress_bar, progress_enabled
 from bayescale.engine._compile_once import CompileOnce
+from bayescale.engine._diagnostics import DiagnosticWarning, restart_seed, stuck_chains
 from bayescale.engine._export import arg_signature
 from bayescale.engine._nuts import NutsSettings, chain_of, seed_key, set_progress_hook
 from bayescale.engine._posterior import ModelPosterior
@@ -270,27 +272,85 @@ def sample_model(
     start = {k: np.asarray(v, dtype=np.float64) for k, v in (init or {}).items()}
     static_t, keep_t = tuple(sorted(static.items())), tuple(keep)
     built = _runner(model, static_t, keep_t, settings, bool(curvature_metric), arrays)
-    jitter = np.random.default_rng(seed).uniform(-1.0, 1.0, (num_chains, built.dim))
-    args = (seed_key(seed), jitter, start, arrays)
     runner: Any = built.once
     if not settings.progress:  # a program with progress callbacks cannot be exported
         from bayescale.engine._export import aot
 
+        jitter = np.zeros((num_chains, built.dim))
         exported = aot("model", stable_model_key(model, static_t, keep_t, settings,
-                                                 bool(curvature_metric)), built.jitted, args)
+                                                 bool(curvature_metric)), built.jitted,
+                       (seed_key(seed), jitter, start, arrays))
         runner = built.once if exported is built.jitted else exported
-    with progress_bar(num_warmup + num_samples, desc, settings.progress) as update:
-        set_progress_hook(update)
-        try:
-            draws, stats = jax.device_get(runner(*args))
-        finally:
-            set_progress_hook(None)
+
+    def run(seed: int) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+        jitter = np.random.default_rng(seed).uniform(-1.0, 1.0, (num_chains, built.dim))
+        with progress_bar(num_warmup + num_samples, desc, settings.progress) as update:
+            set_progress_hook(update)
+            try:
+                return _run(runner, (seed_key(seed), jitter, start, arrays))
+            finally:
+                set_progress_hook(None)
+
+    draws, stats, healed = _heal(run, seed, *run(seed))
     return ModelPosterior(
-        samples={k: np.asarray(v) for k, v in draws.items()},
-        sample_stats={k: np.asarray(v) for k, v in stats.items()},
-        settings={"num_chains": num_chains, "num_warmup": num_warmup,
+        samples=draws, sample_stats=stats,
+        settings={"num_chains": int(stats["diverging"].shape[0]), "num_warmup": num_warmup,
                   "num_samples": num_samples, "seed": seed,
                   "target_accept_prob": float(target_accept_prob),
                   "max_tree_depth": max_tree_depth, "dense_mass": False,
-                  "curvature_metric": bool(curvature_metric)},
+                  "curvature_metric": bool(curvature_metric), **healed},
         timing={"sample_s": time.perf_counter() - t0})
+
+
+def _run(runner: Any, args: tuple) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """One run of the compiled sampler: kept draws and sample stats as writable arrays."""
+    draws, stats = jax.device_get(runner(*args))  # copies: device arrays are read-only
+    return ({k: np.array(v) for k, v in draws.items()},
+            {k: np.array(v) for k, v in stats.items()})
+
+
+def _heal(run: Callable[[int], tuple[dict, dict]], seed: int, draws: dict[str, np.ndarray],
+          stats: dict[str, np.ndarray]) -> tuple[dict, dict, dict[str, Any]]:
+    """Rerun stuck chains once; drop those stuck again (the policy of ``bs.fit``).
+
+    Chains are stuck by :func:`~bayescale.engine._diagnostics.stuck_chains`, the test
+    that ``bs.fit`` heals by. A model's chains start from its own values, not from a
+    mode, so a stuck chain is replaced by the same chain of one more run of the same
+    compiled program on the seed ``bs.fit`` restarts with (nothing is traced again);
+    one stuck after that is dropped, unless every chain is. A
+    :class:`~bayescale.engine._diagnostics.DiagnosticWarning` says what was done.
+    Returns the draws, the stats and the record for the settings.
+    """
+    stuck = stuck_chains(draws, stats["lp"])
+    if not stuck:
+        return draws, stats, {}
+    n = int(stats["lp"].shape[0])
+
+    def said(reasons: dict[int, str]) -> str:
+        return "; ".join(f"chain {c}: {r}" for c, r in reasons.items())
+
+    if len(stuck) == n:
+        warnings.warn(f"bayescale fit: every chain is stuck ({said(stuck)}); tighten the "
+                      "priors or refit with another seed", DiagnosticWarning, stacklevel=4)
+        return draws, stats, {}
+    rows = sorted(stuck)
+    again_draws, again_stats = run(restart_seed(seed))
+    for old, new in ((draws, again_draws), (stats, again_stats)):
+        for k in old:
+            old[k][rows] = new[k][rows]
+    still = stuck_chains(draws, stats["lp"])
+    record: dict[str, Any] = {"restarted_chains": rows}
+    text = (f"bayescale fit: stuck chains ({said(stuck)}) were run again from new starts")
+    if still and len(still) < n:
+        keep = [c for c in range(n) if c not in still]
+        draws = {k: v[keep] for k, v in draws.items()}
+        stats = {k: v[keep] for k, v in stats.items()}
+        record |= {"dropped_chains": sorted(still), "num_chains_sampled": n}
+        text += (f"; still stuck ({said(still)}), so dropped: the fit keeps {len(keep)} of "
+                 f"{n} chains")
+    elif still:
+        text += f"; still stuck ({said(still)}), every chain kept"
+    else:
+        text += ", which now mix with the others"
+    warnings.warn(text + ".", DiagnosticWarning, stacklevel=4)
+    return draws, stats, record
