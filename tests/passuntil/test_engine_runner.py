@@ -168,3 +168,33 @@ def test_a_chain_stuck_again_is_dropped(monkeypatch):
     assert fit.posterior.num_chains == 2
     assert all(v.shape[0] == 2 for v in fit.posterior.samples.values())
     assert fit.posterior.sample_stats["step_size"].shape == (2,)
+
+
+def test_diagnostics_fail_on_tree_depth_hits_non_finite_and_undefined_values():
+    rng = np.random.default_rng(1)
+    draws = rng.standard_normal((2, 400))
+    steps = np.full((2, 400), 7)
+    steps[1, :5] = 2 ** 6 - 1
+    post = Posterior({"a": draws}, np.zeros((2, 400), bool), {},
+                     {"n_steps": steps}, {"max_tree_depth": 6})
+    assert not post.diagnostics(warn=False)["ok"]
+    with pytest.warns(DiagnosticWarning, match="5 transitions hit max_tree_depth=6"):
+        post.diagnostics()
+    assert Posterior({"a": draws}, np.zeros((2, 400), bool), {}, {"n_steps": steps},
+                     {"max_tree_depth": 7}).diagnostics(warn=False)["ok"]
+    bad = draws.copy()
+    bad[0, 3] = np.nan
+    with pytest.warns(DiagnosticWarning, match="non-finite draws of 'a'"):
+        assert not Posterior({"a": bad}, np.zeros((2, 400), bool), {}).diagnostics()["ok"]
+    constant = Posterior({"a": np.ones((2, 400))}, np.zeros((2, 400), bool), {})
+    with pytest.warns(DiagnosticWarning, match=r"R-hat and bulk ESS undefined \(NaN\)"):
+        diag = constant.diagnostics()
+    assert not diag["ok"] and np.isnan(diag["max_r_hat"])
+    one = Posterior({"a": draws[:1]}, np.zeros((1, 400), bool), {})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        diag = one.diagnostics(warn=False)
+    # one chain: R-hat cannot be computed, which is no failure (as for bs.fit); ESS needs
+    # ESS_PER_CHAIN for that one chain
+    assert np.isnan(diag["max_r_hat"]) and diag["min_ess_bulk"] > ESS_PER_CHAIN
+    assert diag["ok"]

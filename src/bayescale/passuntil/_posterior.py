@@ -46,12 +46,15 @@ class Posterior:
         The sampler's other statistics (``n_steps``, ``lp``, ...; see
         :class:`~bayescale.engine._posterior.ModelPosterior`), exported by
         :meth:`to_arviz`.
+    settings : mapping
+        The sampler's settings (``max_tree_depth``, ``restarted_chains``, ...).
     """
 
     samples: Mapping[str, np.ndarray]
     divergences: np.ndarray
     dims: Mapping[str, tuple[tuple[str, Sequence[Any]], ...]]
     sample_stats: Mapping[str, np.ndarray] = MappingProxyType({})
+    settings: Mapping[str, Any] = MappingProxyType({})
 
     def __post_init__(self) -> None:
         object.__setattr__(
@@ -61,6 +64,7 @@ class Posterior:
         object.__setattr__(self, "dims", MappingProxyType(dict(self.dims)))
         object.__setattr__(self, "sample_stats", MappingProxyType(
             {k: frozen(v) for k, v in self.sample_stats.items() if k != "diverging"}))
+        object.__setattr__(self, "settings", MappingProxyType(dict(self.settings)))
 
     @classmethod
     def from_engine(cls, record: ModelPosterior,
@@ -68,7 +72,7 @@ class Posterior:
         """Label the sites of what the engine sampled."""
         stats = dict(record.sample_stats)
         return cls(dict(record.samples), np.asarray(stats["diverging"], dtype=bool), dims,
-                   stats)
+                   stats, record.settings)
 
     @property
     def num_chains(self) -> int:
@@ -119,7 +123,9 @@ class Posterior:
 
         Warns (a :class:`ConvergenceWarning`, i.e. a ``DiagnosticWarning``) when R-hat
         exceeds :data:`RHAT_MAX` (with two or more chains), bulk ESS falls below
-        :data:`ESS_PER_CHAIN` per chain, or any transition diverged.
+        :data:`ESS_PER_CHAIN` per chain, any transition diverged or hit the largest tree
+        depth, or a draw is not finite; as for ``bs.fit``, an R-hat or ESS that cannot
+        be computed (NaN) is a failure, never a pass.
         """
         rhats, esss = [], []
         for arr in self.samples.values():
@@ -128,8 +134,8 @@ class Posterior:
             rhats.append(np.nanmax(rhat) if np.isfinite(rhat).any() else np.nan)
             esss.append(np.nanmin(ess_b) if np.isfinite(ess_b).any() else np.nan)
         out = {
-            "max_r_hat": float(np.nanmax(rhats)),
-            "min_ess_bulk": float(np.nanmin(esss)),
+            "max_r_hat": _finite_or_nan(np.nanmax, rhats),
+            "min_ess_bulk": _finite_or_nan(np.nanmin, esss),
             "divergences": int(self.divergences.sum()),
             "num_chains": self.num_chains,
             "num_draws": self.num_draws,
@@ -142,17 +148,37 @@ class Posterior:
             problems.append(f"min bulk ESS {out['min_ess_bulk']:.0f} < {ess_min}")
         if out["divergences"] > 0:
             problems.append(f"{out['divergences']} divergent transitions")
+        problems += self._more_problems(out)
         out["ok"] = not problems
         if problems and warn:
             warnings.warn(
                 "NUTS diagnostics: "
                 + "; ".join(problems)
                 + ". Remedy: refit with more num_warmup/num_samples (and 4 chains); for "
-                "divergences also raise target_accept (e.g. 0.95) or check the data.",
+                "divergences or tree-depth hits also raise target_accept (e.g. 0.95) or "
+                "check the data.",
                 ConvergenceWarning,
                 stacklevel=3,
             )
         return out
+
+    def _more_problems(self, out: Mapping[str, Any]) -> list[str]:
+        """Undefined diagnostics, non-finite draws and tree-depth hits (the rules of Fit)."""
+        problems = []
+        bad = [k for k, v in self.samples.items() if not np.all(np.isfinite(v))]
+        if bad:
+            problems.append("non-finite draws of " + ", ".join(map(repr, bad)))
+        undefined = [name for name, value in (("R-hat", out["max_r_hat"]),
+                                              ("bulk ESS", out["min_ess_bulk"]))
+                     if not np.isfinite(value) and (name != "R-hat" or self.num_chains > 1)]
+        if undefined and not bad:
+            problems.append(" and ".join(undefined) + " undefined (NaN)")
+        if "n_steps" in self.sample_stats:
+            depth = int(self.settings.get("max_tree_depth", 10))
+            hits = int(np.sum(self.sample_stats["n_steps"] >= 2 ** depth - 1))
+            if hits:
+                problems.append(f"{hits} transitions hit max_tree_depth={depth}")
+        return problems
 
     def to_arviz(self, observed: Mapping[str, np.ndarray] | None = None) -> Any:
         """Return an ArviZ ``DataTree`` (posterior, sample_stats, observed_data)."""
@@ -175,6 +201,12 @@ class Posterior:
         import arviz as az  # loads on first use, as for bs.fit
 
         return az.from_dict(data, coords=coords, dims=dims)
+
+
+def _finite_or_nan(fn: Any, values: list[float]) -> float:
+    """``fn`` (nanmax / nanmin) over the finite values; NaN, without a warning, if none."""
+    arr = np.asarray(values, dtype=float)
+    return float(fn(arr)) if np.isfinite(arr).any() else float("nan")
 
 
 def _labels(name: str, shape: tuple[int, ...], spec: Sequence[Any]) -> list[str]:
