@@ -8,6 +8,9 @@ thresholds and warning class of every ``bs.fit``.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import warnings
 
 import numpy as np
@@ -61,6 +64,39 @@ def test_a_warm_cache_spares_a_fresh_process_the_tracing(tmp_path, monkeypatch):
     assert _model_runner.trace_count() == before, "the exported sampler was traced again"
     assert _same(plain, filled) and _same(plain, again)
     _fresh_process_state()
+
+
+_CHILD = """
+import hashlib, sys
+import numpy as np
+import bayescale.passuntil as pu
+from bayescale.engine import _model_runner
+p = np.random.default_rng(0).beta(0.3, 3.0, size=60)
+fit = pu.fit_coverage(pu.simulate_counts(p, n=50, seed=0), seed=3, num_chains=2,
+                      num_warmup=150, num_samples=150, progress=False)
+h = hashlib.sha256()
+for k in sorted(fit.posterior.samples):
+    h.update(np.ascontiguousarray(fit.posterior.samples[k]).tobytes())
+print(_model_runner.trace_count(), h.hexdigest())
+"""
+
+
+def test_a_new_process_with_a_warm_cache_traces_nothing(tmp_path):
+    """Two real processes: the first exports the coverage sampler, the second loads it."""
+    env = dict(os.environ, JAX_PLATFORMS="cpu", BAYESCALE_JAX_CACHE_DIR=str(tmp_path))
+    env.pop("BAYESCALE_JAX_CACHE", None)
+
+    def child() -> tuple[int, str]:
+        out = subprocess.run([sys.executable, "-W", "error", "-c", _CHILD], env=env,
+                             capture_output=True, text=True, timeout=600, check=False)
+        assert out.returncode == 0, out.stdout + out.stderr
+        traces, digest = out.stdout.split()[-2:]
+        return int(traces), digest
+
+    first, second = child(), child()
+    assert first[0] == 1 and second[0] == 0, (first, second)
+    assert first[1] == second[1], "the exported sampler drew otherwise"
+    assert len(list((tmp_path / "bayescale-export").glob("model-*.jaxexport"))) == 1
 
 
 def test_a_second_fit_of_the_same_shapes_reuses_the_sampler(monkeypatch):
