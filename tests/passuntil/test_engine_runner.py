@@ -99,6 +99,42 @@ def test_a_new_process_with_a_warm_cache_traces_nothing(tmp_path):
     assert len(list((tmp_path / "bayescale-export").glob("model-*.jaxexport"))) == 1
 
 
+_SHARDED = """
+import sys
+import jax
+import numpy as np
+import bayescale.passuntil as pu
+assert len(jax.local_devices()) == 2
+p = np.random.default_rng(0).beta(0.3, 3.0, size=60)
+fit = pu.fit_coverage(pu.simulate_counts(p, n=50, seed=0), law="power", seed=3, num_chains=2,
+                      num_warmup=10, num_samples=10, progress=False)
+assert fit.posterior.settings["num_devices"] == 2
+np.savez(sys.argv[1], **fit.posterior.samples)
+"""
+
+
+def test_chains_shard_across_devices_with_the_draws_of_one_device(tmp_path, monkeypatch):
+    """With two devices each runs one chain; chain i still runs on key split(seed)[i].
+
+    A few transitions only: NUTS trajectories amplify the last-bit differences of
+    another XLA partitioning until, after warm-up, the draws differ in the third digit.
+    """
+    monkeypatch.setattr(_export, "_cache_dir", lambda: None)
+    one = pu.fit_coverage(_counts(0), law="power", seed=3,
+                          **(SMALL | {"num_warmup": 10, "num_samples": 10}))
+    env = dict(os.environ, JAX_PLATFORMS="cpu", BAYESCALE_JAX_CACHE="0",
+               XLA_FLAGS="--xla_force_host_platform_device_count=2")
+    out = tmp_path / "draws.npz"
+    proc = subprocess.run([sys.executable, "-W", "error", "-c", _SHARDED, str(out)], env=env,
+                          capture_output=True, text=True, timeout=600, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert one.posterior.settings["num_devices"] == 1
+    two = dict(np.load(out))
+    assert two.keys() == dict(one.posterior.samples).keys()
+    for k, v in one.posterior.samples.items():
+        np.testing.assert_allclose(two[k], v, rtol=1e-6, atol=1e-9, err_msg=k)
+
+
 def test_a_second_fit_of_the_same_shapes_reuses_the_sampler(monkeypatch):
     monkeypatch.setattr(_export, "_cache_dir", lambda: None)
     _fresh_process_state()

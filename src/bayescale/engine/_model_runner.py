@@ -114,10 +114,12 @@ def _latent_sites(bound: Callable, data: Mapping[str, Any]) -> tuple[dict, dict]
 
 
 def _build(model: Callable, static: tuple, keep: tuple[str, ...], settings: NutsSettings,
-           curvature_metric: bool, data: Mapping[str, Any]) -> tuple[Any, int]:
+           curvature_metric: bool, data: Mapping[str, Any], n_dev: int) -> tuple[Any, int]:
     """The jitted run ``(key, jitter, init, data) -> kept draws and sample stats``.
 
     Returned with the number of unconstrained coordinates (the jitter's second axis).
+    Across ``n_dev > 1`` devices ``key`` comes split, one per chain, to be sharded with
+    the chains (as ``bs.fit`` shards them).
     """
     bound = functools.partial(model, **dict(static))
     bijections, proto = _latent_sites(bound, data)
@@ -140,7 +142,7 @@ def _build(model: Callable, static: tuple, keep: tuple[str, ...], settings: Nuts
             inv_mass = jax.vmap(lambda z: initial_inverse_mass(potential_gen(data), z))(z0)
         else:
             inv_mass = jnp.ones_like(z0)
-        keys = jax.random.split(key, settings.num_chains)
+        keys = jax.random.split(key, settings.num_chains) if n_dev == 1 else key
         z, div, steps, acc, pe, energy, step_size = chain(keys, z0, inv_mass, data)
 
         def natural(zf):
@@ -187,16 +189,16 @@ class _Runner(NamedTuple):
 
 
 def _runner(model: Callable, static: tuple, keep: tuple[str, ...], settings: NutsSettings,
-            curvature_metric: bool, data: Mapping[str, Any]) -> _Runner:
+            curvature_metric: bool, data: Mapping[str, Any], n_dev: int) -> _Runner:
     """The run of this model, settings and data shapes, built once per process.
 
     The data's shapes are part of the key: the latent sites' shapes may depend on them.
     """
-    key = (model, static, keep, settings, curvature_metric, arg_signature((data,)))
+    key = (model, static, keep, settings, curvature_metric, arg_signature((data,)), n_dev)
     with _LOCK:
         runner = _CACHE.get(key)
         if runner is None:
-            jitted, dim = _build(model, static, keep, settings, curvature_metric, data)
+            jitted, dim = _build(model, static, keep, settings, curvature_metric, data, n_dev)
             runner = _CACHE[key] = _Runner(jitted, CompileOnce(jitted), dim)
     return runner
 
@@ -235,7 +237,8 @@ def sample_model(
         Constrained starting values of some sites (the rest start at 0 in unconstrained
         space); each chain adds uniform jitter of half-width :data:`INIT_RADIUS`.
     num_chains, num_warmup, num_samples : int
-        Chains (vectorised on one device), warm-up and kept draws per chain.
+        Chains (vectorised on one device, sharded across devices when they divide
+        evenly, as for ``bs.fit``), warm-up and kept draws per chain.
     seed : int
         Chain ``i`` runs on ``split(PRNGKey(seed), num_chains)[i]``; the jitter comes
         from ``numpy.random.default_rng(seed)``.
@@ -271,9 +274,11 @@ def sample_model(
     arrays = jax.tree.map(np.asarray, dict(data))
     start = {k: np.asarray(v, dtype=np.float64) for k, v in (init or {}).items()}
     static_t, keep_t = tuple(sorted(static.items())), tuple(keep)
-    built = _runner(model, static_t, keep_t, settings, bool(curvature_metric), arrays)
-    runner: Any = built.once
-    if not settings.progress:  # a program with progress callbacks cannot be exported
+    devices = jax.local_devices()
+    n_dev = len(devices) if num_chains % len(devices) == 0 else 1
+    built = _runner(model, static_t, keep_t, settings, bool(curvature_metric), arrays, n_dev)
+    runner: Any = built.once if n_dev == 1 else built.jitted
+    if n_dev == 1 and not settings.progress:  # callbacks and shardings are not exported
         from bayescale.engine._export import aot
 
         jitter = np.zeros((num_chains, built.dim))
@@ -284,10 +289,18 @@ def sample_model(
 
     def run(seed: int) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
         jitter = np.random.default_rng(seed).uniform(-1.0, 1.0, (num_chains, built.dim))
+        key = seed_key(seed)
+        if n_dev > 1:  # chains in parallel across devices, as bs.fit runs them
+            from jax.sharding import Mesh, NamedSharding, PartitionSpec
+
+            sharding = NamedSharding(Mesh(np.array(devices[:n_dev]), ("chain",)),
+                                     PartitionSpec("chain"))
+            key = jax.random.split(jax.random.PRNGKey(seed), num_chains)
+            key, jitter = jax.device_put(key, sharding), jax.device_put(jitter, sharding)
         with progress_bar(num_warmup + num_samples, desc, settings.progress) as update:
             set_progress_hook(update)
             try:
-                return _run(runner, (seed_key(seed), jitter, start, arrays))
+                return _run(runner, (key, jitter, start, arrays))
             finally:
                 set_progress_hook(None)
 
@@ -298,7 +311,8 @@ def sample_model(
                   "num_samples": num_samples, "seed": seed,
                   "target_accept_prob": float(target_accept_prob),
                   "max_tree_depth": max_tree_depth, "dense_mass": False,
-                  "curvature_metric": bool(curvature_metric), **healed},
+                  "curvature_metric": bool(curvature_metric), "num_devices": n_dev,
+                  **healed},
         timing={"sample_s": time.perf_counter() - t0})
 
 
