@@ -208,7 +208,9 @@ class CoverageFit:
         Parameters
         ----------
         warn : bool
-            Emit a :class:`ConvergenceWarning` with a remedy when a check fails.
+            Emit a :class:`~bayescale.result.DiagnosticWarning` (alias
+            ``ConvergenceWarning``) with a remedy when a check fails (the checks of
+            :meth:`PassUntilFit.diagnostics`).
 
         Returns
         -------

@@ -179,8 +179,10 @@ class PassUntilFit:
         Parameters
         ----------
         warn : bool
-            Emit a :class:`ConvergenceWarning` with a remedy when R-hat > 1.01, bulk
-            ESS < 400 or there are divergences.
+            Emit a :class:`~bayescale.result.DiagnosticWarning` (alias
+            ``ConvergenceWarning``) with a remedy when a check of ``bs.fit`` fails: R-hat
+            > 1.01, bulk ESS < 100 per chain (400 for 4 chains), divergences, tree-depth
+            hits, non-finite draws or undefined (NaN) diagnostics.
 
         Returns
         -------
