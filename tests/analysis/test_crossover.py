@@ -285,3 +285,9 @@ def test_pythia_coverage_crossing_near_k_22():
     prob, loc = out["problems"]
     # the fitted problems themselves: the measured crossing is recovered, sharply
     assert prob.prob_cross > 0.95 and loc.upper / loc.lower < 1.2
+
+
+def test_result_records_the_fits_response(saturating_fit):
+    r = bs.crossover(saturating_fit, saturating_fit, over=("C", 1e18, 1e24), num_points=20)
+    assert r.response == saturating_fit.y == "loss"
+    assert r.widget().y_label == "loss"          # the view names the compared quantity

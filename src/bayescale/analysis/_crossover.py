@@ -75,14 +75,16 @@ class CrossoverResult:
     better, labels, ci_prob, kind, paired
         Settings (``paired``: ``"joint"`` when both curves come from one joint
         posterior, else ``"independent"``).
+    response : str or None
+        The compared quantity's column (the fits' ``y``, e.g. ``"loss"``), if recorded.
     """
 
     __slots__ = ("_adv", "_first", "better", "ci_prob", "draws", "grid", "kind", "labels",
-                 "over", "paired")
+                 "over", "paired", "response")
 
     def __init__(self, *, over: str, grid: np.ndarray, a: np.ndarray, b: np.ndarray,
                  better: str, labels: tuple[str, str], ci_prob: float, kind: str,
-                 paired: str) -> None:
+                 paired: str, response: str | None = None) -> None:
         sets = object.__setattr__
         a, b = _ro(a), _ro(b)
         adv = _ro(b - a if better == "lower" else a - b)   # > 0 where A beats B
@@ -96,7 +98,7 @@ class CrossoverResult:
         for k, v in (("over", over), ("grid", _ro(grid)), ("better", better),
                      ("labels", tuple(labels)), ("ci_prob", float(ci_prob)), ("kind", kind),
                      ("paired", paired), ("draws", MappingProxyType({"a": a, "b": b})),
-                     ("_adv", adv), ("_first", _ro(first))):
+                     ("_adv", adv), ("_first", _ro(first)), ("response", response)):
             sets(self, k, v)
 
     def __setattr__(self, name: str, value: Any) -> None:
@@ -295,4 +297,12 @@ def crossover(fit_a: Any, fit_b: Any, over: tuple[str, float, float] = ("C", 1e1
         da, db = da[ok], db[ok]
     return CrossoverResult(over=name, grid=grid, a=da, b=db, better=better,
                            labels=(str(labels[0]), str(labels[1])), ci_prob=ci_prob,
-                           kind=kind, paired="joint" if joint else "independent")
+                           kind=kind, paired="joint" if joint else "independent",
+                           response=_response(fit_a) or _response(fit_b))
+
+
+def _response(obj: Any) -> str | None:
+    """The fit's response column (``fit.y``), if it records one."""
+    obj = obj[0] if isinstance(obj, tuple) else obj
+    y = getattr(obj, "y", None)
+    return y if isinstance(y, str) else None
