@@ -21,15 +21,29 @@ def progress_enabled(progress: bool | None) -> bool:
 
 @contextmanager
 def progress_bar(total: int, desc: str, enabled: bool) -> Iterator[Any]:
-    """Yield ``update(position)``; a no-op when disabled."""
+    """Yield ``update(position)``; a no-op when disabled.
+
+    The bar opens in a *compiling* phase (no rate, no ETA: the first sampler step comes
+    only once XLA has compiled the program, tens of seconds on a cold start) and turns
+    into the *sampling* phase at the first update, its clock restarted then, so that
+    the rate and the ETA measure sampling alone.
+    """
     if not enabled:
         yield lambda pos: None
         return
     from tqdm.auto import tqdm
 
-    bar = tqdm(total=total, desc=desc, file=sys.stderr, leave=False, mininterval=0.1)
+    bar = tqdm(total=total, desc=f"{desc}: compiling", file=sys.stderr, leave=False,
+               mininterval=0.1, bar_format="{desc} ({elapsed})")
+    sampling = False
 
     def update(pos: int) -> None:
+        nonlocal sampling
+        if not sampling:
+            sampling = True
+            bar.bar_format = None            # tqdm's default: bar, rate, ETA
+            bar.set_description(f"{desc}: sampling", refresh=False)
+            bar.reset(total=total)           # the clock starts with the sampling
         pos = min(int(pos), total)
         if pos > bar.n:
             bar.update(pos - bar.n)
