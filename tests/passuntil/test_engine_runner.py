@@ -222,7 +222,8 @@ def test_a_stuck_chain_is_run_again_as_bs_fit_restarts_one(monkeypatch):
     calls: list = []
     plain = pu.fit_coverage(_counts(0), seed=5, **SMALL)
     _stuck_in(calls, monkeypatch, chain=1, runs=1)
-    with pytest.warns(DiagnosticWarning, match=r"chain 1: it never moved.*run again.*mix"):
+    with pytest.warns(DiagnosticWarning,
+                      match=r"chain 1 was stuck \(it never moved.*run again.*mix"):
         fit = pu.fit_coverage(_counts(0), seed=5, **SMALL)
     assert len(calls) == 2 and calls[0].tobytes() != calls[1].tobytes()
     draws, base = _draws(fit), _draws(plain)
@@ -234,7 +235,8 @@ def test_a_stuck_chain_is_run_again_as_bs_fit_restarts_one(monkeypatch):
 def test_a_chain_stuck_again_is_dropped(monkeypatch):
     calls: list = []
     _stuck_in(calls, monkeypatch, chain=2, runs=2)
-    with pytest.warns(DiagnosticWarning, match=r"chain 2: .*dropped: the fit keeps 2 of 3"):
+    with pytest.warns(DiagnosticWarning,
+                      match=r"chain 2 was stuck.*dropped chain 2: the fit keeps 2 of 3"):
         fit = pu.fit_coverage(_counts(0), seed=5, **(SMALL | {"num_chains": 3}))
     assert len(calls) == 2
     assert fit.posterior.num_chains == 2

@@ -15,8 +15,17 @@ import numpy as np
 
 from bayescale.engine._convergence import rank_diagnostics
 
-__all__ = ["ESS_PER_CHAIN", "RHAT_MAX", "STUCK_LP_MIN", "STUCK_LP_SPREADS",
-           "DiagnosticWarning", "quoted", "restart_seed", "stuck_chains"]
+__all__ = [
+    "ESS_PER_CHAIN",
+    "RHAT_MAX",
+    "STUCK_LP_MIN",
+    "STUCK_LP_SPREADS",
+    "DiagnosticWarning",
+    "quoted",
+    "restart_report",
+    "restart_seed",
+    "stuck_chains",
+]
 
 RHAT_MAX = 1.01
 ESS_PER_CHAIN = 100  # 400 for the default 4 chains (Vehtari et al. 2021)
@@ -44,6 +53,36 @@ def quoted(names: list[str]) -> str:
 #: region (when the chains' R-hat of the log density also exceeds :data:`RHAT_MAX`).
 STUCK_LP_SPREADS = 8.0
 STUCK_LP_MIN = 5.0
+
+
+def restart_report(stuck: Mapping[int, str], still: Mapping[int, str], n: int,
+                   how: str) -> tuple[list[int], str]:
+    """After restarting ``stuck`` chains: those to drop, and the warning's text.
+
+    One wording for every fit that heals stuck chains (``bs.fit``, the engine's NumPyro
+    models): which chains were stuck and why, ``how`` they were restarted, and whether
+    they now mix, are kept although still stuck (all of them are) or are dropped.
+    """
+    def said(reasons: Mapping[int, str]) -> str:
+        if len(reasons) == 1:
+            return next(iter(reasons.values()))
+        return "; ".join(f"chain {c}: {r}" for c, r in sorted(reasons.items()))
+
+    def chains(rows: list[int]) -> str:
+        return ("chains " if len(rows) > 1 else "chain ") + ", ".join(map(str, rows))
+
+    rows = sorted(stuck)
+    drop = sorted(still) if 0 < len(still) < n else []
+    text = (f"bayescale fit: {chains(rows)} {'were' if len(rows) > 1 else 'was'} stuck "
+            f"({said(stuck)}); {how}")
+    if drop:
+        text += (f"; still stuck after the restart ({said(still)}), so dropped "
+                 f"{chains(drop)}: the fit keeps {n - len(drop)} of {n} chains")
+    elif still:
+        text += f"; still stuck after the restart ({said(still)}), every chain kept"
+    else:
+        text += ", which now mix with the others"
+    return drop, text + "."
 
 
 def stuck_chains(posterior: Mapping[str, np.ndarray], lp: np.ndarray) -> dict[int, str]:

@@ -19,7 +19,12 @@ from bayescale._errors import BayescaleError
 from bayescale._progress import progress_bar, progress_enabled
 from bayescale.data import as_dataset, as_frame
 from bayescale.engine._data import pad
-from bayescale.engine._diagnostics import DiagnosticWarning, stuck_chains
+from bayescale.engine._diagnostics import (
+    DiagnosticWarning,
+    restart_report,
+    restart_seed,
+    stuck_chains,
+)
 from bayescale.engine._lfo import calibrate
 from bayescale.engine._nuts import NutsSettings, prefetch_nuts, run_nuts, set_progress_hook
 from bayescale.engine._optimize import initialize, prefetch_initializer
@@ -140,11 +145,6 @@ def _starts(space: Space, ds, stats, rng: np.random.Generator, num_starts: int, 
     return np.nan_to_num(np.stack(out), nan=0.0, posinf=5.0, neginf=-5.0)
 
 
-def _restart_seed(seed: int) -> int:
-    """The seed of the one restart run: a stream of its own, derived from ``seed``."""
-    return int(np.random.default_rng([seed, 0x5EED]).integers(2 ** 62))
-
-
 def _heal(space: Space, padded: dict[str, Any], settings: NutsSettings, seed: int,
           out: dict[str, np.ndarray], cov: np.ndarray
           ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], dict[str, Any]]:
@@ -172,9 +172,6 @@ def _heal(space: Space, padded: dict[str, Any], settings: NutsSettings, seed: in
             return next(iter(reasons.values()))
         return "; ".join(f"chain {c}: {r}" for c, r in reasons.items())
 
-    def chains(rows: list[int]) -> str:
-        return ("chains " if len(rows) > 1 else "chain ") + ", ".join(map(str, rows))
-
     if not good:
         warnings.warn(f"bayescale fit: every chain is stuck ({said(stuck)}); none is "
                       "healthy to restart from: tighten the priors or refit with another "
@@ -190,29 +187,22 @@ def _heal(space: Space, padded: dict[str, Any], settings: NutsSettings, seed: in
             mass = cov
     except np.linalg.LinAlgError:
         mass = cov
-    again = run_nuts(space, padded, settings, _restart_seed(seed), init, mass)
+    again = run_nuts(space, padded, settings, restart_seed(seed), init, mass)
     rows = list(stuck)
     out = {k: np.array(v) for k, v in out.items()}
     for k in out:
         out[k][rows] = again[k][rows]
     natural = space.natural(out["z"], stats)
     still = stuck_chains(natural, out["lp"])
-    drop = sorted(still) if len(still) < n else []
     record: dict[str, Any] = {"restarted_chains": rows}
-    text = (f"bayescale fit: {chains(rows)} {'were' if len(rows) > 1 else 'was'} stuck "
-            f"({said(stuck)}); restarted once from the other chains' draws")
+    drop, text = restart_report(stuck, still, n, "restarted once from the other chains' "
+                                "draws")
     if drop:
         keep = [c for c in range(n) if c not in drop]
         out = {k: v[keep] for k, v in out.items()}
         natural = {k: v[keep] for k, v in natural.items()}
         record |= {"dropped_chains": drop, "num_chains_sampled": n}
-        text += (f"; still stuck after the restart ({said(still)}), so dropped "
-                 f"{chains(drop)}: the fit keeps {len(keep)} of {n} chains")
-    elif still:
-        text += f"; still stuck after the restart ({said(still)}), every chain kept"
-    else:
-        text += ", which now mix with them"
-    warnings.warn(text + ".", DiagnosticWarning, stacklevel=4)
+    warnings.warn(text, DiagnosticWarning, stacklevel=4)
     return out, natural, record
 
 

@@ -48,7 +48,12 @@ from numpyro.infer.util import constrain_fn, potential_energy
 from bayescale._errors import BayescaleError
 from bayescale._progress import progress_bar, progress_enabled
 from bayescale.engine._compile_once import CompileOnce
-from bayescale.engine._diagnostics import DiagnosticWarning, restart_seed, stuck_chains
+from bayescale.engine._diagnostics import (
+    DiagnosticWarning,
+    restart_report,
+    restart_seed,
+    stuck_chains,
+)
 from bayescale.engine._export import arg_signature
 from bayescale.engine._nuts import NutsSettings, chain_of, seed_key, set_progress_hook
 from bayescale.engine._posterior import ModelPosterior
@@ -354,17 +359,11 @@ def _heal(run: Callable[[int], tuple[dict, dict]], seed: int, draws: dict[str, n
             old[k][rows] = new[k][rows]
     still = stuck_chains(draws, stats["lp"])
     record: dict[str, Any] = {"restarted_chains": rows}
-    text = (f"bayescale fit: stuck chains ({said(stuck)}) were run again from new starts")
-    if still and len(still) < n:
-        keep = [c for c in range(n) if c not in still]
+    drop, text = restart_report(stuck, still, n, "run again from new starts")
+    if drop:
+        keep = [c for c in range(n) if c not in drop]
         draws = {k: v[keep] for k, v in draws.items()}
         stats = {k: v[keep] for k, v in stats.items()}
-        record |= {"dropped_chains": sorted(still), "num_chains_sampled": n}
-        text += (f"; still stuck ({said(still)}), so dropped: the fit keeps {len(keep)} of "
-                 f"{n} chains")
-    elif still:
-        text += f"; still stuck ({said(still)}), every chain kept"
-    else:
-        text += ", which now mix with the others"
-    warnings.warn(text + ".", DiagnosticWarning, stacklevel=4)
+        record |= {"dropped_chains": drop, "num_chains_sampled": n}
+    warnings.warn(text, DiagnosticWarning, stacklevel=4)
     return draws, stats, record
