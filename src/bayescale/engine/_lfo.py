@@ -162,11 +162,11 @@ class Plan:
                                  coords, *coordinate_ranges(seen, coords))
             cut = float(scale_axis(seen, axis).max())
             splits.append(SplitErrors(cut, int(train.sum()), dist, obs - med, var))
+        c_low, c_high = coordinate_ranges(ds.x, coords)
         return fit_drift(axis, [float(v.min()) for v in logs.values()],
                          [float(v.max()) for v in logs.values()], splits,
                          log_scale=lik.log_scale, y_scale=float(np.std(ds.y)),
-                         coords=coords, coord_low=coordinate_ranges(ds.x, coords)[0],
-                         coord_high=coordinate_ranges(ds.x, coords)[1])
+                         coords=coords, coord_low=c_low, coord_high=c_high)
 
 
 def calibrate(space: Space, ds: Dataset, size: int, starts_fn: Callable[..., np.ndarray],
