@@ -57,8 +57,11 @@ def score_draws(draws: np.ndarray, y: np.ndarray, *, log: bool = True) -> dict[s
     for lv in sorted(set(REPORT_LEVELS) | set(CALIBRATION_LEVELS)):
         lo, hi = np.quantile(draws, [(1 - lv) / 2, (1 + lv) / 2], axis=0)
         cover[lv] = float(np.mean((y >= lo) & (y <= hi)))
-    out |= {f"cov{round(lv * 100)}": cover[lv] for lv in REPORT_LEVELS}
+    out |= {f"cov{round(lv * 100)}": cover[lv] for lv in sorted(set(REPORT_LEVELS)
+                                                                  | set(CALIBRATION_LEVELS))}
     out["miscal"] = float(np.mean([(cover[lv] - lv) ** 2 for lv in CALIBRATION_LEVELS]))
+    out["miscal_floor"] = miscal_floor(draws)
+    out["_pit"] = pit(draws, y)  # per point; the bench pools these (not a table column)
     with np.errstate(divide="ignore", invalid="ignore"):
         f, obs = (np.log(draws), np.log(y)) if log else (draws, y)
     f = np.where(np.isfinite(f), f, np.nan)
@@ -67,6 +70,34 @@ def score_draws(draws: np.ndarray, y: np.ndarray, *, log: bool = True) -> dict[s
     out["crps"] = float(np.mean(sr.crps_ensemble(obs, f.T, m_axis=-1, nan_policy="omit",
                                                  backend="numpy")))
     return out
+
+
+def miscal_floor(draws: np.ndarray, n_truths: int = 200, seed: int = 0) -> float:
+    """Miscalibration a forecaster would show if its own predictive were the truth.
+
+    Each of ``n_truths`` draw rows (a whole predictive curve, so the points' correlation
+    is kept) plays the held-out truth and is scored against the bands of the draws; the
+    mean of its miscalibration is what a perfectly calibrated forecaster with these
+    points' dependence would score on one split. Held-out points along one curve are far
+    from independent, so a split of 30 points can have a floor of several hundredths.
+    """
+    draws = np.asarray(draws, dtype=float)
+    rows = np.random.default_rng(seed).choice(draws.shape[0], size=min(n_truths,
+                                                                        draws.shape[0]),
+                                              replace=False)
+    bands = {lv: np.quantile(draws, [(1 - lv) / 2, (1 + lv) / 2], axis=0)
+             for lv in CALIBRATION_LEVELS}
+    mis = []
+    for r in rows:
+        t = draws[r]
+        mis.append(np.mean([(np.mean((t >= lo) & (t <= hi)) - lv) ** 2
+                            for lv, (lo, hi) in bands.items()]))
+    return float(np.mean(mis))
+
+
+def pit(draws: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Share of each point's predictive draws below the observation."""
+    return np.mean(np.asarray(draws, dtype=float) < np.asarray(y, dtype=float), axis=0)
 
 
 # ---------------------------------------------------------------------------------------

@@ -75,6 +75,8 @@ GROUPS = ("chinchilla", "pythia", "datablations", "obsscaling", "lr_schedule", "
           "bnsl", "simulated")
 METHODS = ("old", "new", "ls_boot", "conformal")
 METRICS = ("rmsle", "cov50", "cov80", "cov90", "cov95", "miscal", "is90", "crps")
+#: (group, method, PIT values of the held-out points) of every scored split
+PITS: list[tuple[str, str, np.ndarray]] = []
 
 
 @dataclass
@@ -418,6 +420,9 @@ def run_split(sp: Split, ctx: Context) -> tuple[list[dict[str, Any]], list[str]]
                     exc) else type(exc).__name__
                 if os.environ.get("BENCH_TRACEBACK"):
                     traceback.print_exc()
+        pit = scores.pop("_pit", None)
+        if pit is not None:
+            PITS.append((sp.group, method, np.asarray(pit, dtype=float)))
         rows.append(base | {"method": method, **scores, "secs": time.perf_counter() - t0,
                             "status": status, "note": note})
         if ws:
@@ -510,7 +515,11 @@ def pooled(df: pd.DataFrame, label: str) -> None:
     rows = {}
     for m in METHODS:
         g = d[d["method"] == m]
+        pooled_cov = {lv: wmean(g, f"cov{round(lv * 100)}") for lv in CALIBRATION_LEVELS}
         rows[m] = {"cov90": wmean(g, "cov90"), "miscal": wmean(g, "miscal"),
+                   "miscal_floor": wmean(g, "miscal_floor"),
+                   "miscal_pooled": float(np.mean([(c - lv) ** 2 for lv, c in
+                                                   pooled_cov.items()])),
                    "is90": wmean(g, "is90"), "crps": wmean(g, "crps")}
     ref = {k: d[d["method"] == k].set_index(["group", "split"]) for k in
            ("old", "ls_boot", "conformal")}
@@ -521,8 +530,12 @@ def pooled(df: pd.DataFrame, label: str) -> None:
         rows[m]["med split is90/ls_boot"] = float(np.median(g["is90"] / ref["ls_boot"]["is90"]))
         rows[m]["med split rmsle/old"] = float(np.median(g["rmsle"] / ref["old"]["rmsle"]))
     tab = pd.DataFrame(rows).T
-    print("  pooled (weighted by n_test): cov90, miscal, is90, crps; ratios of pooled is90 "
-          "means;\n  median over splits of per-split is90/ls_boot and rmsle/old")
+    print("  pooled (weighted by n_test): cov90, miscal (mean of the splits'), miscal_floor "
+          "(what the method's\n  own predictive, taken as the truth, would score: the floor "
+          "of a calibrated forecaster\n  with these splits' sizes and within-curve "
+          "dependence), miscal_pooled (of the pooled\n  coverage at 0.5 ... 0.99), is90, "
+          "crps; ratios of pooled is90 means;\n  median over splits of per-split "
+          "is90/ls_boot and rmsle/old")
     with pd.option_context("display.width", 250):
         print("  " + tab.round(4).to_string().replace("\n", "\n  "))
     per_group = d.groupby(["group", "method"]).apply(
@@ -530,6 +543,26 @@ def pooled(df: pd.DataFrame, label: str) -> None:
     ).unstack("method").reindex(columns=list(METHODS))
     print("  90% coverage per group (weighted by n_test):")
     print("  " + per_group.round(3).to_string().replace("\n", "\n  "))
+
+
+def pit_report(path: str) -> None:
+    """Uniformity of the pooled real-data PIT values per method, and their histograms."""
+    real = {m: np.concatenate([p for g, mm, p in PITS if mm == m and g != "simulated"])
+            for m in METHODS if any(mm == m and g != "simulated" for g, mm, _ in PITS)}
+    if not real:
+        return
+    print("\nPIT of the real-data held-out points (uniform when calibrated; below_5 and "
+          "above_95 are 0.05 each\nwhen calibrated; above_95 > below_5: the truth lies above "
+          "the band more often):")
+    tab = pd.DataFrame({m: bs.analysis.uniformity(p) for m, p in real.items()}).T
+    print("  " + tab.round(3).to_string().replace("\n", "\n  "))
+    if path:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        ax = bs.plot_pit(real, bins=10)
+        ax.figure.savefig(path, dpi=120, bbox_inches="tight")
+        print(f"  histograms written to {path}")
 
 
 def main() -> None:
@@ -544,6 +577,8 @@ def main() -> None:
     parser.add_argument("--boot", type=int, default=200, help="bootstrap refits")
     parser.add_argument("--sim-curves", type=int, default=3, help="curves per family")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--pit", default="bench_calibration_pit.png",
+                        help="PNG of the pooled real-data PIT histograms ('' for none)")
     parser.add_argument("--no-interp", action="store_true",
                         help="skip the interpolation check (held-out rows inside the data)")
     args = parser.parse_args()
@@ -612,6 +647,8 @@ def main() -> None:
             print(f"  {r['split']}: cov90 {n['cov90']:.2f} -> {r['cov90']:.2f}, is90 "
                   f"{n['is90']:.4f} -> {r['is90']:.4f}, rmsle {n['rmsle']:.4f} -> "
                   f"{r['rmsle']:.4f} ({r['status']})")
+    if PITS:
+        pit_report(args.pit)
     if notes:
         print("\nnotes on the splits:")
         for n in notes:

@@ -39,6 +39,7 @@ from bayescale.analysis import (
     crossover,
     fit_joint,
     model_average,
+    plot_pit,
 )
 from bayescale.data import Dataset
 from bayescale.laws import Law, Param
@@ -81,6 +82,7 @@ __all__ = [
     "load_ipython_extension",
     "model_average",
     "passuntil",
+    "plot_pit",
     "priors",
     "unload_ipython_extension",
 ]

@@ -112,6 +112,9 @@ def test_backtest_scores_match_their_definitions(synthetic_backtest):
         a = 1 - lv
         winkler = (hi - lo) + 2 / a * ((lo - ly) * (ly < lo) + (ly - hi) * (ly > hi))
         assert bt.interval_score[lv] == pytest.approx(float(np.mean(winkler)), rel=1e-9)
+    # PIT: the share of the predictive draws (on y) below each held-out value
+    raw = f.predict_draws(kind="predictive", seed=2, C=held["C"].to_numpy())
+    assert np.allclose(t["pit"], np.mean(raw < y, axis=0))
     n = draws.shape[0]
     srt = np.sort(draws, axis=0)
     spread = 2 * np.sum((2 * np.arange(1, n + 1)[:, None] - n - 1) * srt, axis=0) / n**2

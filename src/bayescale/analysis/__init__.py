@@ -10,7 +10,8 @@ never the widgets, CLI or magics; ``fit.compute_optimal`` reaches
   parameters.
 * :func:`compare`, :func:`model_average`: PSIS-LOO, stacking weights, averaged
   predictions.
-* :func:`backtest`, :func:`backtest_many`: fit small scales, score held-out large ones.
+* :func:`backtest`, :func:`backtest_many`: fit small scales, score held-out large ones;
+  :func:`plot_pit` draws the histogram of their held-out PIT values.
 """
 
 from bayescale.analysis._backtest import (
@@ -29,6 +30,7 @@ from bayescale.analysis._crossover import (
     crossover,
 )
 from bayescale.analysis._joint import JointFit, curve_draws, fit_joint
+from bayescale.analysis._pit import pit_values, plot_pit, uniformity
 
 __all__ = [
     "QUANTITIES",
@@ -48,4 +50,7 @@ __all__ = [
     "model_average",
     "optimal_draws",
     "parse_rule",
+    "pit_values",
+    "plot_pit",
+    "uniformity",
 ]

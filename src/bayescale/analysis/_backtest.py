@@ -15,6 +15,7 @@ from scipy.special import logsumexp
 
 from bayescale._errors import BayescaleError
 from bayescale.analysis._crossover import table_html
+from bayescale.analysis._pit import pit_values
 from bayescale.data import as_frame
 from bayescale.result import fit as fit_fn
 from bayescale.result import fit_many
@@ -117,7 +118,9 @@ class BacktestResult:
         The fit of the training rows.
     table : DataFrame
         Held-out rows: inputs, ``y``, predictive ``median``, ``lower_<l>``/``upper_<l>``
-        per level and ``lpd`` (log predictive density of the point).
+        per level, ``lpd`` (log predictive density of the point) and ``pit`` (share of
+        the predictive draws below the observation; uniform when calibrated, see
+        :func:`bayescale.analysis.plot_pit`).
     rmsle, coverage, miscalibration, mean_lpd : float, mapping, float, float
         The scores described in :func:`backtest` (``coverage`` keyed by level).
     interval_score, crps : mapping, float
@@ -197,6 +200,7 @@ def score(fit: Any, test: pd.DataFrame, *, ci_levels: Sequence[float] = (0.5, 0.
         if lv in levels:
             table[f"lower_{lv:g}"], table[f"upper_{lv:g}"] = lo, hi
     table["lpd"] = lpd
+    table["pit"] = pit_values(draws, y, seed=seed)
     iscore, crps = _proper_scores(draws, y, levels, log=lik.log_scale)
     calib = pd.DataFrame({"level": CALIBRATION_LEVELS,
                           "coverage": [cover[lv] for lv in CALIBRATION_LEVELS]})
