@@ -254,5 +254,34 @@ CASES += [
          {"k": 8.0, "x_50": 2.5, "ceiling": 0.95}, {"x": (1.8, 4.0)},
          _np_sigmoid_accuracy(0.25, -1.0)),
 ]
+
+
+def _np_kaplan_trajectory(p, x):
+    """Solve L = (N_c/N)^alpha_N + (S_c (1 + B_*/(B L^(1/alpha_B))) / S)^alpha_S by Brent."""
+    out = []
+    n, s, b = np.broadcast_arrays(x["N"], x["S"], x["B"])
+    for ni, si, bi in zip(n.ravel(), s.ravel(), b.ravel(), strict=True):
+        floor = (p["N_c"] / ni) ** p["alpha_N"]
+
+        def g(lv, ni=ni, si=si, bi=bi, floor=floor):
+            ll = np.exp(lv)
+            b_crit = p["B_star"] / ll ** (1 / p["alpha_B"])
+            return ll - floor - (p["S_c"] * (1 + b_crit / bi) / si) ** p["alpha_S"]
+
+        top = floor + (p["S_c"] * (1 + p["B_star"] / (bi * floor ** (1 / p["alpha_B"])))
+                       / si) ** p["alpha_S"]  # the right side at L = floor: an upper bound
+        out.append(np.exp(brentq(g, np.log(floor), np.log(top), xtol=1e-15,
+                                 rtol=4 * np.finfo(float).eps, maxiter=500)))
+    return np.reshape(out, n.shape)
+
+
+# issue 21
+CASES += [
+    # Kaplan et al. (2020) trajectory constants; 1M..1B params, 1e2..1e5 steps, batches
+    # of 1e4..1e7 tokens (both sides of B_crit ~ 1e5..1e7 at these losses).
+    Case("kaplan_trajectory", bs.laws.get("kaplan_trajectory"),
+         dict(bs.laws.KAPLAN_TRAJECTORY),
+         {"N": (1e6, 1e9), "S": (1e2, 1e5), "B": (1e4, 1e7)}, _np_kaplan_trajectory),
+]
 IDS = [c.id for c in CASES]
 REGISTRY_CASES = {"power_law", "saturating_power", "chinchilla", "kaplan_nd", "bnsl", "m4"}

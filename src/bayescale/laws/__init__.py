@@ -42,11 +42,20 @@ from bayescale.laws._m4 import m4
 from bayescale.laws._power import power_law, saturating_power
 from bayescale.laws._registry import get, names, register, resolve
 from bayescale.laws._steplaw import STEP_LAW, step_law, step_law_batch, step_law_lr
+from bayescale.laws._trajectory import (
+    KAPLAN_TRAJECTORY,
+    kaplan_critical_batch,
+    kaplan_loss_curve,
+    kaplan_min_loss,
+    kaplan_steps_to_loss,
+    kaplan_trajectory,
+)
 
 __all__ = [
     "CONSTRAINTS",
     "DATA_CONSTRAINED",
     "FP_QUANT",
+    "KAPLAN_TRAJECTORY",
     "MAX_EPOCHS",
     "STEP_LAW",
     "Law",
@@ -68,9 +77,14 @@ __all__ = [
     "hestness",
     "hestness_regions",
     "kaplan_c",
+    "kaplan_critical_batch",
     "kaplan_d",
+    "kaplan_loss_curve",
+    "kaplan_min_loss",
     "kaplan_n",
     "kaplan_nd",
+    "kaplan_steps_to_loss",
+    "kaplan_trajectory",
     "lr_anneal",
     "lr_anneal_frame",
     "lr_areas",
@@ -96,4 +110,6 @@ for _law in (kaplan_n, kaplan_d, kaplan_c, henighan, hestness, step_law_lr, step
     register(_law)
 register(sigmoid_accuracy, name="sigmoid_accuracy")
 register(data_filtering, name="data_filtering")
+# issue 21
+register(kaplan_trajectory)
 del _law
