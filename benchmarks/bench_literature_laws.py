@@ -25,6 +25,9 @@ reproduced value. Sections (``--only``):
   numbers; recovery from ``--reps`` simulated sweeps (3 sizes x 3 batches x 6 steps, 1%
   noise) with the share of 90% intervals covering Kaplan's constants; the queries at
   N = 1e10 (an extrapolation) against their true values. No public trajectory data.
+* ``lrsens`` (issue 21): learning-rate basins across sizes: reference values; recovery
+  from ``--reps`` simulated sweeps (4 sizes 1e7..3e8 x 7 learning rates, 0.5% noise);
+  optimal LR, sensitivity and P(within 1% of the best loss) at N = 1e9.
 
 Usage::
 
@@ -382,9 +385,52 @@ def trajectory(args):
             reproduced=f"rep 0: {_q(per_fit[0][name])}")
 
 
+def _sweeps(seed):
+    law, p = bs.laws.get("lr_sensitivity"), bs.laws.LR_SENSITIVITY
+    rng = np.random.default_rng(seed)
+    rows = []
+    for n in (1e7, 3e7, 1e8, 3e8):
+        best = float(bs.laws.lr_optimum(n)["median"].iloc[0])
+        rows += [(n, best * np.exp(k)) for k in np.linspace(-2.0, 2.0, 7)]
+    data = pd.DataFrame(rows, columns=["N", "lr"])
+    mu = np.asarray(law(p, eta=data["lr"].to_numpy(), N=data["N"].to_numpy()))
+    data["loss"] = mu * np.exp(0.005 * rng.standard_normal(mu.size))
+    return data
+
+
+def lrsens(args):
+    law, p = bs.laws.get("lr_sensitivity"), bs.laws.LR_SENSITIVITY
+    opt = float(bs.laws.lr_optimum(1e9)["median"].iloc[0])
+    row("lr_sensitivity", "reference values", "eta*(1e9), s(1e9), L*(1e9)",
+        reference="1.504e-3, 0.0629, 2.3756",
+        reproduced=f"{opt:.4g}, {bs.laws.lr_sensitivity_at(1e9)['median'].iloc[0]:.4f}, "
+                   f"{float(law(p, eta=opt, N=1e9)):.4f}")
+    fits = [fit(_sweeps(rep), "lr_sensitivity", args, x=["lr", "N"], y="loss",
+                likelihood="normal_log", seed=rep) for rep in range(args.reps)]
+    cov = _coverage(p, fits)
+    row("lr_sensitivity", f"{args.reps} x 28 simulated sweeps (0.5% noise)", "recovery",
+        coverage=", ".join(f"{k} {v:.0%}" for k, v in cov.items()), reference="90% nominal",
+        reproduced="; ".join(f"{k} {interval(fits[0], k)}" for k in ("beta", "gamma")))
+    for name, query, t in (("eta*(N=1e9)", bs.laws.lr_optimum, opt),
+                           ("s(N=1e9)", bs.laws.lr_sensitivity_at,
+                            bs.laws.lr_sensitivity_at(1e9)["median"].iloc[0])):
+        got = [query(1e9, f) for f in fits]
+        inside = np.mean([g["lower"].iloc[0] <= t <= g["upper"].iloc[0] for g in got])
+        row("lr_sensitivity", f"{args.reps} simulated fits", name, coverage=f"{inside:.0%}",
+            reference=f"{t:.4g}", reproduced=f"rep 0: {_q(got[0])}")
+    for eta in (opt, 2 * opt, 4 * opt):
+        truth = bs.laws.lr_within_prob(eta, 1e9, 0.01)["prob"].iloc[0]
+        probs = [bs.laws.lr_within_prob(eta, 1e9, 0.01, f)["prob"].iloc[0] for f in fits]
+        row("lr_sensitivity", f"{args.reps} simulated fits",
+            f"P(eta={eta:.3g} within 1% of L* at 1e9)", reference=f"truth {truth:.0f}",
+            reproduced=f"median {np.median(probs):.2f} (range {min(probs):.2f}-"
+                       f"{max(probs):.2f})")
+
+
 SECTIONS = {"classics": classics, "steplaw": steplaw, "fpquant": fpquant,
             "lranneal": lranneal, "datablations": datablations, "downstream": downstream,
-            "filtering": filtering, "trajectory": trajectory}
+            "filtering": filtering, "trajectory": trajectory,
+            "lrsens": lrsens}
 
 
 def main() -> None:

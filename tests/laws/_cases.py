@@ -275,6 +275,12 @@ def _np_kaplan_trajectory(p, x):
     return np.reshape(out, n.shape)
 
 
+def _np_lr_sensitivity(p, x):
+    best = p["A"] * x["N"] ** (-p["alpha"])
+    eta_opt = p["eta_c"] * x["N"] ** (-p["beta"])
+    return best + p["s_c"] * x["N"] ** p["gamma"] * np.log(x["eta"] / eta_opt) ** 2
+
+
 # issue 21
 CASES += [
     # Kaplan et al. (2020) trajectory constants; 1M..1B params, 1e2..1e5 steps, batches
@@ -282,6 +288,10 @@ CASES += [
     Case("kaplan_trajectory", bs.laws.get("kaplan_trajectory"),
          dict(bs.laws.KAPLAN_TRAJECTORY),
          {"N": (1e6, 1e9), "S": (1e2, 1e5), "B": (1e4, 1e7)}, _np_kaplan_trajectory),
+    # learning-rate basins (reference values of the law's docstring): peak LR 1e-4..3e-2
+    # around the optimum (3e-3 at 1e8, falling as N^-0.3), 1e7..1e10 parameters.
+    Case("lr_sensitivity", bs.laws.get("lr_sensitivity"), dict(bs.laws.LR_SENSITIVITY),
+         {"eta": (1e-4, 3e-2), "N": (1e7, 1e10)}, _np_lr_sensitivity),
 ]
 IDS = [c.id for c in CASES]
 REGISTRY_CASES = {"power_law", "saturating_power", "chinchilla", "kaplan_nd", "bnsl", "m4"}

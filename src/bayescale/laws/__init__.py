@@ -38,6 +38,14 @@ from bayescale.laws._formula import from_formula
 from bayescale.laws._fp_quant import FP_QUANT, fp_best_layout, fp_critical_data, fp_quant
 from bayescale.laws._law import CONSTRAINTS, Law, Param
 from bayescale.laws._lr_anneal import lr_anneal, lr_anneal_frame, lr_areas
+from bayescale.laws._lr_sensitivity import (
+    LR_SENSITIVITY,
+    lr_optimum,
+    lr_sensitivity,
+    lr_sensitivity_at,
+    lr_window,
+    lr_within_prob,
+)
 from bayescale.laws._m4 import m4
 from bayescale.laws._power import power_law, saturating_power
 from bayescale.laws._registry import get, names, register, resolve
@@ -56,6 +64,7 @@ __all__ = [
     "DATA_CONSTRAINED",
     "FP_QUANT",
     "KAPLAN_TRAJECTORY",
+    "LR_SENSITIVITY",
     "MAX_EPOCHS",
     "STEP_LAW",
     "Law",
@@ -88,6 +97,11 @@ __all__ = [
     "lr_anneal",
     "lr_anneal_frame",
     "lr_areas",
+    "lr_optimum",
+    "lr_sensitivity",
+    "lr_sensitivity_at",
+    "lr_window",
+    "lr_within_prob",
     "m4",
     "names",
     "power_law",
@@ -112,4 +126,5 @@ register(sigmoid_accuracy, name="sigmoid_accuracy")
 register(data_filtering, name="data_filtering")
 # issue 21
 register(kaplan_trajectory)
+register(lr_sensitivity)
 del _law
