@@ -28,6 +28,10 @@ reproduced value. Sections (``--only``):
 * ``lrsens`` (issue 21): learning-rate basins across sizes: reference values; recovery
   from ``--reps`` simulated sweeps (4 sizes 1e7..3e8 x 7 learning rates, 0.5% noise);
   optimal LR, sensitivity and P(within 1% of the best loss) at N = 1e9.
+* ``pruning`` (issue 21): Sorscher et al. data pruning, ``pruned_data``: reference values;
+  ``--reps`` simulated curves per regime (12 kept sizes 1e3..5e4, 2% noise): coverage,
+  the regime read from the posterior, and PSIS-LOO pseudo-BMA weights of the two limits
+  (``saturating_power`` vs ``pruned_data`` with q pinned near 0) on the first 3 reps.
 
 Usage::
 
@@ -427,10 +431,53 @@ def lrsens(args):
                        f"{max(probs):.2f})")
 
 
+def pruning(args):
+    law, ref = bs.laws.get("pruned_data"), bs.laws.PRUNED_DATA
+    sizes = np.geomspace(1e3, 5e4, 12)
+    row("pruned_data", "reference values", "eps(5e4): power, exponential",
+        reference="0.10052, 0.02391",
+        reproduced=", ".join(f"{float(law(ref[k], P=5e4)):.5f}" for k in ref))
+    pinned = {"q": bs.Prior("LogNormal", np.log(1e-4), 0.1)}  # the exponential limit
+    for regime, truth in ref.items():
+        fits, loo = [], []
+        for rep in range(args.reps):
+            rng = np.random.default_rng(rep)
+            mu = np.asarray(law(truth, P=sizes))
+            data = pd.DataFrame({"P": sizes,
+                                 "error": mu * np.exp(0.02 * rng.standard_normal(mu.size))})
+            fits.append(fit(data, law, args, x="P", y="error", likelihood="normal_log",
+                            seed=rep))
+            if rep < 3:
+                pw = fit(data, "saturating_power", args, x="P", y="error",
+                         likelihood="normal_log", seed=rep)
+                ex = fit(data, law, args, x="P", y="error", likelihood="normal_log",
+                         priors=pinned, seed=rep)
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    table = bs.compare({"power": pw, "exponential": ex}, method="pseudo-BMA")
+                loo.append(float(table.loc["exponential", "weight"]))
+        cov = _coverage(truth, fits)
+        reg = [bs.laws.pruning_regime(f, sizes[-1]).iloc[0] for f in fits]
+        probs = [r["prob_exponential"] for r in reg]
+        right = np.mean([r["regime"] == ("exponential" if regime == "exponential"
+                                         else "power law") for r in reg])
+        row("pruned_data", f"{args.reps} simulated {regime} curves (2% noise)", "recovery",
+            coverage=", ".join(f"{k} {v:.0%}" for k, v in cov.items()),
+            reference="90% nominal", reproduced=f"q rep 0: {interval(fits[0], 'q')}")
+        row("pruned_data", f"{args.reps} simulated {regime} curves", "regime at P = 5e4",
+            coverage=f"{right:.0%} right", reference=f"truth {regime}",
+            reproduced=f"P(exponential) median {np.median(probs):.2f} "
+                       f"(range {min(probs):.2f}-{max(probs):.2f})")
+        row("pruned_data", f"3 simulated {regime} curves", "LOO: power vs exponential limit",
+            reference=f"truth {regime}",
+            reproduced="pseudo-BMA weight of the exponential: "
+                       + ", ".join(f"{w:.2f}" for w in loo))
+
+
 SECTIONS = {"classics": classics, "steplaw": steplaw, "fpquant": fpquant,
             "lranneal": lranneal, "datablations": datablations, "downstream": downstream,
             "filtering": filtering, "trajectory": trajectory,
-            "lrsens": lrsens}
+            "lrsens": lrsens, "pruning": pruning}
 
 
 def main() -> None:

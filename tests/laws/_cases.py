@@ -281,6 +281,10 @@ def _np_lr_sensitivity(p, x):
     return best + p["s_c"] * x["N"] ** p["gamma"] * np.log(x["eta"] / eta_opt) ** 2
 
 
+def _np_pruned_data(p, x):
+    return p["E"] + p["A"] * (1 + p["q"] * x["P"] / p["P_0"]) ** (-1 / p["q"])
+
+
 # issue 21
 CASES += [
     # Kaplan et al. (2020) trajectory constants; 1M..1B params, 1e2..1e5 steps, batches
@@ -292,6 +296,10 @@ CASES += [
     # around the optimum (3e-3 at 1e8, falling as N^-0.3), 1e7..1e10 parameters.
     Case("lr_sensitivity", bs.laws.get("lr_sensitivity"), dict(bs.laws.LR_SENSITIVITY),
          {"eta": (1e-4, 3e-2), "N": (1e7, 1e10)}, _np_lr_sensitivity),
+    # data pruning: error against 1e2..1e5 kept examples, crossing from the exponential
+    # (q P / P_0 = 0.025) to the power-law regime (25; exponent 1/q = 2).
+    Case("pruned_data", bs.laws.get("pruned_data"),
+         {"E": 0.02, "A": 0.9, "P_0": 2e3, "q": 0.5}, {"P": (1e2, 1e5)}, _np_pruned_data),
 ]
 IDS = [c.id for c in CASES]
 REGISTRY_CASES = {"power_law", "saturating_power", "chinchilla", "kaplan_nd", "bnsl", "m4"}

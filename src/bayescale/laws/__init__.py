@@ -48,6 +48,7 @@ from bayescale.laws._lr_sensitivity import (
 )
 from bayescale.laws._m4 import m4
 from bayescale.laws._power import power_law, saturating_power
+from bayescale.laws._pruning import PRUNED_DATA, pruned_data, pruning_regime
 from bayescale.laws._registry import get, names, register, resolve
 from bayescale.laws._steplaw import STEP_LAW, step_law, step_law_batch, step_law_lr
 from bayescale.laws._trajectory import (
@@ -66,6 +67,7 @@ __all__ = [
     "KAPLAN_TRAJECTORY",
     "LR_SENSITIVITY",
     "MAX_EPOCHS",
+    "PRUNED_DATA",
     "STEP_LAW",
     "Law",
     "Param",
@@ -105,6 +107,8 @@ __all__ = [
     "m4",
     "names",
     "power_law",
+    "pruned_data",
+    "pruning_regime",
     "reducible_loss",
     "register",
     "resolve",
@@ -127,4 +131,5 @@ register(data_filtering, name="data_filtering")
 # issue 21
 register(kaplan_trajectory)
 register(lr_sensitivity)
+register(pruned_data)
 del _law
