@@ -164,6 +164,12 @@ def as_dataset(data: Any, inputs: Sequence[str], *, x: str | Sequence[str] | Non
         raise DataError(f"{yv.shape[0]} data point(s) cannot identify this model: it has "
                         f"{min_points - 1} free parameters (law + noise), so at least "
                         f"{min_points} points are needed")
+    if all(np.unique(v).size == 1 for v in xs.values()):
+        vals = ", ".join(f"{col} = {float(v[0]):g}" for col, v in zip(x_cols, xs.values(),
+                                                                     strict=True))
+        raise DataError(f"every row has the same inputs ({vals}): a law cannot learn how y "
+                        "changes with x from one x; the data need at least 2 distinct "
+                        "input values")
     return Dataset(xs, yv, tuple(x_cols), str(y))
 
 

@@ -12,6 +12,7 @@ import pytest
 
 import bayescale as bs
 from bayescale.analysis import backtest, compare, model_average
+from bayescale.engine import MisfitWarning
 from bayescale.result import DiagnosticWarning
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "datasets"
@@ -24,8 +25,11 @@ def small_fits():
     x = np.geomspace(1, 1e4, 20)
     y = (1.5 + 2.0 * x**-0.4) * np.exp(0.01 * rng.standard_normal(20))
     df = pd.DataFrame({"C": x, "loss": y})
-    return {name: bs.fit(df, name, x="C", y="loss", **FIT)
-            for name in ("saturating_power", "power_law")}
+    fits = {"saturating_power": bs.fit(df, "saturating_power", x="C", y="loss", **FIT)}
+    # the wrong law is flagged by the misfit check (its residuals run in streaks)
+    with pytest.warns(MisfitWarning, match="'power_law' misses the data's shape"):
+        fits["power_law"] = bs.fit(df, "power_law", x="C", y="loss", **FIT)
+    return fits
 
 
 def test_compare_ranks_the_true_law_first(small_fits):
@@ -133,3 +137,65 @@ def test_bnsl_extrapolates_the_last_three_points(addition):
     assert bt.n_train == 14 and bt.n_test == 3
     assert bt.rmsle <= 0.02          # reference point refit: 0.011
     assert bt.coverage[0.95] == 1.0
+
+
+# ---- stacking by leave-future-out forecasts -----------------------------------------
+def test_lfo_comparison_ranks_by_forecasts_beyond_cuts(small_fits):
+    table = compare(small_fits, method="lfo")
+    assert list(table.columns) == ["rank", "elpd", "elpd_diff", "weight", "n_points",
+                                   "n_splits"]
+    assert list(table.index) == ["saturating_power", "power_law"]
+    assert table["elpd_diff"].iloc[0] == 0 and table["elpd_diff"].iloc[1] < 0
+    assert table["weight"].sum() == pytest.approx(1.0) and table["weight"].iloc[0] > 0.5
+    assert table["n_splits"].iloc[0] >= 2
+    # elpd is the split-weighted sum of the drift-marginal forecast densities
+    from bayescale.discrepancy import split_weights
+
+    for name, f in small_fits.items():
+        d = f.discrepancy
+        shared = [sp for sp in d.splits if any(
+            abs(sp.cut - o.cut) < 1e-9 for o in small_fits["power_law"].discrepancy.splits)
+            and any(abs(sp.cut - o.cut) < 1e-9
+                    for o in small_fits["saturating_power"].discrepancy.splits)]
+        u = split_weights(shared)
+        elpd = sum(wt * d.log_forecast_density(sp).sum() for sp, wt in zip(shared, u, strict=True))
+        assert table.loc[name, "elpd"] == pytest.approx(elpd)
+    mixed = model_average(small_fits, "lfo", C=1e5)
+    by_table = model_average(small_fits, table, C=1e5)
+    assert np.allclose(mixed["median"], by_table["median"])
+
+
+def test_forecast_density_is_the_grid_mixture_of_normals():
+    from scipy import stats
+
+    from bayescale.discrepancy import SplitErrors, fit_drift
+
+    sp = SplitErrors(1.0, 8, np.array([0.2, 0.5, 1.0]), np.array([0.01, -0.03, 0.08]),
+                     np.array([1e-4, 2e-4, 4e-4]))
+    disc = fit_drift(("x",), (0.0,), (1.0,), [sp])
+    m, tau, beta, w = disc._grid
+    d, e, v = sp.distance[:, None], sp.error[:, None], sp.variance[:, None]
+    dens = stats.norm.pdf(e, m * d, np.sqrt(v + tau**2 * d + beta**2 * d**2)) @ w
+    assert np.allclose(disc.log_forecast_density(sp), np.log(dens), rtol=1e-10)
+
+
+def test_stacking_weights_maximise_the_mixture_score():
+    from bayescale.analysis._lfo_stacking import _stack
+
+    rng = np.random.default_rng(0)
+    lpd = np.column_stack([rng.normal(-1, 1, 40), rng.normal(-1, 1, 40)])
+    u = rng.uniform(0.5, 1, 40)
+    w = _stack(lpd, u)
+    grid = np.linspace(0, 1, 2001)
+    score = [np.sum(u * np.log(g * np.exp(lpd[:, 0]) + (1 - g) * np.exp(lpd[:, 1])))
+             for g in grid]
+    assert w[0] == pytest.approx(grid[int(np.argmax(score))], abs=2e-3)
+    dominated = np.column_stack([np.zeros(10), np.full(10, -5.0)])
+    assert _stack(dominated, np.ones(10))[0] > 0.99
+
+
+def test_lfo_needs_the_splits(small_fits):
+    bare = bs.result.Fit(**{k: getattr(small_fits["power_law"], k) for k in (
+        "law", "likelihood", "priors", "dataset", "posterior", "sample_stats", "settings")})
+    with pytest.raises(bs.BayescaleError, match=r"no leave-future-out splits.*discrepancy=True"):
+        compare({"a": small_fits["saturating_power"], "b": bare}, method="lfo")

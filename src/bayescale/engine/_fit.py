@@ -15,7 +15,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from bayescale import likelihoods as _lik
-from bayescale._errors import BayescaleError
+from bayescale._errors import BayescaleError, LawError
 from bayescale._progress import progress_bar, progress_enabled
 from bayescale.data import as_dataset, as_frame
 from bayescale.engine._data import pad
@@ -26,6 +26,7 @@ from bayescale.engine._diagnostics import (
     stuck_chains,
 )
 from bayescale.engine._lfo import calibrate
+from bayescale.engine._misfit import check_misfit
 from bayescale.engine._nuts import NutsSettings, prefetch_nuts, run_nuts, set_progress_hook
 from bayescale.engine._optimize import initialize, prefetch_initializer
 from bayescale.engine._posterior import Posterior
@@ -96,6 +97,17 @@ def prepare(data: Any, law: Law | str, *, x: str | Sequence[str] | None, y: str 
     if lik.log_scale and not law_obj.positive:
         raise BayescaleError(f"likelihood {lik.name!r} works on log y, but law "
                              f"{law_obj.name!r} may be negative; use likelihood='normal'")
+    clash = sorted(set(law_obj.param_names) & set(lik.noise_names))
+    if clash and likelihood is None and lik.log_scale:
+        # the default (Student-t, noise sigma and nu) would clash with a law parameter
+        # called nu (fp_quant's): the Gaussian on log y is the default for such laws
+        lik = _lik.get("normal_log")
+        clash = sorted(set(law_obj.param_names) & set(lik.noise_names))
+    if clash:
+        raise LawError(f"law {law_obj.name!r} has parameter(s) {clash} with the same name "
+                       f"as the noise parameter(s) of likelihood {lik.name!r} "
+                       f"({list(lik.noise_names)}); one would silently replace the other: "
+                       "rename the law's parameter(s)")
     space = make_space(law_obj, lik, priors)
     ds = as_dataset(frame, law_obj.inputs, x=x_cols, y=y, positive_y=lik.log_scale,
                     min_points=space.dim + 1, positive_inputs=law_obj.positive_inputs)
@@ -252,13 +264,14 @@ def sample(data: Any, law: Law | str, *, x: str | Sequence[str] | None = None,
             set_progress_hook(None)
     out, natural, healed = _heal(space, padded, settings, seed, out, cov)
     t_mcmc = time.perf_counter()
+    mode_nat = space.natural(mode, stats)
+    check_misfit(space.law, space.likelihood, ds.x, ds.y, mode_nat)
     disc = None
     if discrepancy:
         disc = calibrate(space, ds, padded["y"].shape[0],
                          lambda sp, d, st, r: _starts(sp, d, st, r, num_starts),
                          along=axis, seed=seed)
     t_cal = time.perf_counter()
-    mode_nat = space.natural(mode, stats)
     timing = {"prepare_optimize_s": t_opt - t0, "sample_s": t_mcmc - t_opt,
               "calibrate_s": t_cal - t_mcmc, "total_s": t_cal - t0}
     return Posterior(
