@@ -77,6 +77,11 @@ METHODS = ("old", "new", "ls_boot", "conformal")
 METRICS = ("rmsle", "cov50", "cov80", "cov90", "cov95", "miscal", "is90", "crps")
 #: (group, method, PIT values of the held-out points) of every scored split
 PITS: list[tuple[str, str, np.ndarray]] = []
+#: the "new" fit of every split, for stacking across laws fitted to the same data
+NEW_FITS: list[tuple[Split, Any]] = []
+#: laws stacked on the splits of these groups (fitted here when the split has no fit)
+STACK_LAWS = {"bnsl": ("bnsl", "saturating_power"),
+              "simulated": ("saturating_power", "bnsl")}
 
 
 @dataclass
@@ -432,6 +437,8 @@ def run_split(sp: Split, ctx: Context) -> tuple[list[dict[str, Any]], list[str]]
         def fn():
             s, note, bt = run_bayes(sp, ctx, discrepancy=disc, along=along)
             fits[method] = bt.fit
+            if method == "new":
+                NEW_FITS.append((sp, bt.fit))
             return s, note
         return fn
 
@@ -545,6 +552,72 @@ def pooled(df: pd.DataFrame, label: str) -> None:
     print("  " + per_group.round(3).to_string().replace("\n", "\n  "))
 
 
+def _mixture(fits: list[Any], weights: np.ndarray, x: dict[str, np.ndarray], seed: int
+             ) -> np.ndarray:
+    """Predictive draws of the weighted mixture of fits (largest-remainder counts)."""
+    draws = [f.predict_draws(kind="predictive", seed=seed, **x) for f in fits]
+    total = max(d.shape[0] for d in draws)
+    counts = np.floor(weights * total).astype(int)
+    counts[np.argsort(-(weights * total - counts))[: total - counts.sum()]] += 1
+    rng = np.random.default_rng(seed)
+    return np.concatenate([d[rng.choice(d.shape[0], size=c, replace=c > d.shape[0])]
+                           for d, c in zip(draws, counts, strict=True) if c])
+
+
+def stack_section(ctx: Context) -> pd.DataFrame:
+    """Stack the laws of STACK_LAWS on each data split: by LFO forecasts and by PSIS-LOO."""
+    by_data: dict[tuple, dict[str, Any]] = {}
+    for sp, f in NEW_FITS:
+        if sp.group in STACK_LAWS:
+            key = (sp.group, sp.name.rsplit("_", 1)[0] if sp.group == "bnsl" else sp.name)
+            by_data.setdefault(key, {"sp": sp, "fits": {}})["fits"][sp.law] = f
+    rows = []
+    for (group, name), entry in by_data.items():
+        sp, fits = entry["sp"], entry["fits"]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            for law in STACK_LAWS[group]:
+                if law not in fits:
+                    fits[law] = run_bayes(Split(sp.group, sp.name, sp.data, sp.train, law,
+                                                sp.x, sp.y, sp.axis, dict(sp.fit_kwargs)),
+                                          ctx, discrepancy=True)[2].fit
+            test = sp.data[~sp.train]
+            y = test[sp.y].to_numpy(float)
+            x = _inputs(sp, test)
+            for law in STACK_LAWS[group]:
+                rows.append({"group": group, "split": name, "method": law, "n_test": len(y),
+                             "weight": "", **score_draws(fits[law].predict_draws(
+                                 kind="predictive", seed=ctx.seed, **x), y)})
+            for method in ("lfo", "stacking"):
+                try:
+                    tab = bs.compare(fits, method=method)
+                    w = tab["weight"].reindex(list(fits)).to_numpy(float)
+                    sc = score_draws(_mixture(list(fits.values()), w, x, ctx.seed), y)
+                    wtxt = " ".join(f"{k}={v:.2f}" for k, v in zip(fits, w, strict=True))
+                except Exception as exc:
+                    sc, wtxt = dict.fromkeys(METRICS, np.nan), f"FAILED {exc}"[:60]
+                rows.append({"group": group, "split": name, "n_test": len(y),
+                             "method": f"stack_{'lfo' if method == 'lfo' else 'loo'}",
+                             "weight": wtxt, **sc})
+    out = pd.DataFrame(rows)
+    if len(out):
+        out = out.drop(columns=[c for c in out.columns if c.startswith("_")])
+        print("\nSTACKING across laws (issue 16, item 5): each law's new default, and their "
+              "mixture\nweighted by leave-future-out stacking (stack_lfo) or by PSIS-LOO "
+              "stacking (stack_loo):")
+        cols = ["group", "split", "method", "n_test", "rmsle", "cov50", "cov90", "miscal",
+                "is90", "crps", "weight"]
+        with pd.option_context("display.width", 250, "display.max_colwidth", 60):
+            print("  " + out[cols].round(4).to_string(index=False).replace("\n", "\n  "))
+        pooled_rows = out.groupby("method").apply(lambda g: pd.Series(
+            {c: np.average(g[c], weights=g["n_test"]) for c in ("rmsle", "cov90", "miscal",
+                                                                 "is90", "crps")}),
+            include_groups=False)
+        print("  pooled over these splits (weighted by n_test):")
+        print("  " + pooled_rows.round(4).to_string().replace("\n", "\n  "))
+    return out
+
+
 def pit_report(path: str) -> None:
     """Uniformity of the pooled real-data PIT values per method, and their histograms."""
     real = {m: np.concatenate([p for g, mm, p in PITS if mm == m and g != "simulated"])
@@ -579,6 +652,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--pit", default="bench_calibration_pit.png",
                         help="PNG of the pooled real-data PIT histograms ('' for none)")
+    parser.add_argument("--no-stack", action="store_true",
+                        help="skip stacking across laws (fits one more law per simulated "
+                             "split)")
     parser.add_argument("--no-interp", action="store_true",
                         help="skip the interpolation check (held-out rows inside the data)")
     args = parser.parse_args()
@@ -649,6 +725,8 @@ def main() -> None:
                   f"{r['rmsle']:.4f} ({r['status']})")
     if PITS:
         pit_report(args.pit)
+    if not args.no_stack:
+        stack_section(ctx)
     if notes:
         print("\nnotes on the splits:")
         for n in notes:

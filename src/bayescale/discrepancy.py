@@ -281,6 +281,19 @@ class Discrepancy:
             out[name + "_sd"] = float(np.sqrt(max(np.sum(w * v * v) - mean**2, 0.0)))
         return out
 
+    def log_forecast_density(self, split: SplitErrors) -> np.ndarray:
+        """Log density of each of a split's forecast errors under the drift posterior.
+
+        ``log sum_g w_g N(e_i; m_g d_i, V_i + tau_g^2 d_i + beta_g^2 d_i^2)`` over the
+        grid posterior (stacks laws by their leave-future-out forecasts).
+        """
+        m, tau, beta, w = (a[self._grid[3] > 0] for a in self._grid)
+        d, e, v = (a[:, None] for a in (split.distance, split.error, split.variance))
+        var = v + tau**2 * d + beta**2 * d**2
+        ll = np.log(w / w.sum()) - 0.5 * (np.log(2 * np.pi * var) + (e - m * d) ** 2 / var)
+        mx = ll.max(axis=1)
+        return mx + np.log(np.sum(np.exp(ll - mx[:, None]), axis=1))
+
     def hyper_draws(self, n: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``n`` draws of ``(m, tau, beta)`` from their grid posterior."""
         rng = np.random.default_rng([seed, 0xD81F7])

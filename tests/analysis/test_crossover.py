@@ -63,6 +63,11 @@ def test_location_interpolates_the_exact_crossing():
     assert list(gap.columns) == ["x", "median", "lower", "upper", "prob_better"]
     assert abs(gap["median"].iloc[0]) < 1e-2
     assert gap["median"].iloc[1] == pytest.approx(2e-2 - 1e4**-0.3, rel=1e-2)
+    # numbers print by the one formatter (bayescale._format): 1e4, not 1e+04
+    assert "over x in [1, 1e4]: P(cross) = 1, first crossing 3" in repr(res)
+    summ = res.summary()
+    assert summ["winner_at_1"] == "B (1)" and summ["winner_at_1e4"] == "A (1)"
+    assert "<td>winner_at_1e4</td><td>A (1)</td>" in res._repr_html_()
 
 
 def test_prob_cross_counts_draws_and_location_uses_crossing_draws_only():
@@ -111,7 +116,7 @@ def test_result_is_immutable_and_renders():
     assert "small &lt;lr&gt;" in html and "<script" not in html
     s = res.summary()
     assert s["prob_cross"] == 1.0 and "location_lower_0.9" in s
-    assert "P(cross) = 1.000" in repr(res)
+    assert "P(cross) = 1," in repr(res)
     curves = res.curves()
     assert set(curves["curve"]) == {"small <lr>", "big"} and len(curves) == 400
 

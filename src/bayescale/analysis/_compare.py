@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from bayescale._errors import BayescaleError
+from bayescale.analysis._lfo_stacking import compare_lfo
 
 __all__ = ["PARETO_K_MAX", "compare", "model_average"]
 
@@ -52,8 +53,12 @@ def compare(fits: Sequence[Any] | Mapping[str, Any], *, names: Sequence[str] | N
         At least two fits of the same observations (same response values, same order).
     names : sequence of str, optional
         Model names (default: the laws' names, numbered if they repeat).
-    method : {"stacking", "BB-pseudo-BMA", "pseudo-BMA"}
-        How ArviZ computes the ``weight`` column.
+    method : {"stacking", "BB-pseudo-BMA", "pseudo-BMA", "lfo"}
+        How ArviZ computes the ``weight`` column from PSIS-LOO, or ``"lfo"``: rank and
+        stack the laws by their leave-future-out forecasts of the points beyond cuts of
+        the data (what an extrapolation asks; see
+        :mod:`bayescale.analysis._lfo_stacking`), with columns ``rank``, ``elpd``,
+        ``elpd_diff``, ``weight``, ``n_points``, ``n_splits``.
 
     Returns
     -------
@@ -74,7 +79,7 @@ def compare(fits: Sequence[Any] | Mapping[str, Any], *, names: Sequence[str] | N
 
     from bayescale.result import DiagnosticWarning
 
-    methods = ("stacking", "BB-pseudo-BMA", "pseudo-BMA")
+    methods = ("stacking", "BB-pseudo-BMA", "pseudo-BMA", "lfo")
     if method not in methods:
         raise BayescaleError(f"method must be one of {methods}, got {method!r}")
     named = _named(fits, names)
@@ -87,6 +92,8 @@ def compare(fits: Sequence[Any] | Mapping[str, Any], *, names: Sequence[str] | N
             raise BayescaleError(f"LOO compares fits of the same observations; {k!r} has "
                                  f"{y1.size} responses that differ from {ref_name!r}'s "
                                  f"{y0.size}")
+    if method == "lfo":
+        return compare_lfo(named)
     loos, bad, kmax = {}, {}, {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # ArviZ's own Pareto-k notes; ours follow
@@ -141,9 +148,10 @@ def model_average(fits: Sequence[Any] | Mapping[str, Any], weights: Any, *,
     ----------
     fits : sequence of Fit or dict of str to Fit
         The models.
-    weights : sequence of float, dict, Series or DataFrame
+    weights : sequence of float, dict, Series, DataFrame or str
         One weight per fit (normalised), or the output of :func:`compare` (its
-        ``weight`` column, matched by model name).
+        ``weight`` column, matched by model name), or a :func:`compare` method name
+        (``"stacking"``, ``"lfo"``, ...) to compute the weights here.
     ci_prob : float
         Mass of the equal-tailed interval.
     kind : {"predictive", "mean"}
@@ -165,6 +173,8 @@ def model_average(fits: Sequence[Any] | Mapping[str, Any], weights: Any, *,
     from bayescale.result._predict import quantile_frame, resolve_inputs
 
     named = _named(fits, names)
+    if isinstance(weights, str):
+        weights = compare(named, method=weights)
     w = _weights(weights, list(named))
     fit_list = list(named.values())
     total = num_draws if num_draws is not None else max(f.num_draws for f in fit_list)

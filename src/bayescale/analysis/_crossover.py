@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from bayescale._errors import BayescaleError
+from bayescale._format import format_number
 from bayescale.analysis._joint import curve_draws
 
 __all__ = ["CrossingLocation", "CrossoverResult", "Winner", "crossover"]
@@ -176,8 +177,10 @@ class CrossoverResult:
         """Headline numbers: crossing probability and location, winners at both ends."""
         loc, crossing = self.location(self.ci_prob), np.isfinite(self._first)
         ahead = float(np.mean(self._adv[crossing, 0] > 0)) if crossing.any() else np.nan
-        ends = {f"winner_at_{x:.4g}": "{} ({:.3f})".format(*self.winner_at(x))
-                for x in (self.grid[0], self.grid[-1])}
+        ends = {}
+        for x in (self.grid[0], self.grid[-1]):
+            w = self.winner_at(x)
+            ends[f"winner_at_{format_number(x, 4)}"] = f"{w.label} ({format_number(w.prob, 3)})"
         p = f"{self.ci_prob:g}"
         return pd.Series({"prob_cross": self.prob_cross, "location_median": loc.median,
                           f"location_lower_{p}": loc.lower, f"location_upper_{p}": loc.upper,
@@ -187,9 +190,11 @@ class CrossoverResult:
 
     def __repr__(self) -> str:
         loc = self.location(self.ci_prob)
+        f = format_number
         return (f"<CrossoverResult {self.labels[0]} vs {self.labels[1]} over {self.over} in "
-                f"[{self.grid[0]:.4g}, {self.grid[-1]:.4g}]: P(cross) = {self.prob_cross:.3f}, "
-                f"first crossing {loc.median:.4g} [{loc.lower:.4g}, {loc.upper:.4g}]>")
+                f"[{f(self.grid[0], 4)}, {f(self.grid[-1], 4)}]: P(cross) = "
+                f"{f(self.prob_cross, 3)}, first crossing {f(loc.median, 4)} "
+                f"[{f(loc.lower, 4)}, {f(loc.upper, 4)}]>")
 
     def _repr_html_(self) -> str:
         return table_html(f"Crossover: {self.labels[0]} vs {self.labels[1]} over {self.over} "
@@ -218,7 +223,7 @@ def table_html(title: str, values: pd.Series) -> str:
 
 def _fmt(v: Any) -> str:
     if isinstance(v, float | np.floating):
-        return "–" if v != v else (f"{v:.4g}" if 1e-3 <= abs(v) < 1e5 or v == 0 else f"{v:.3e}")
+        return "–" if v != v else format_number(v, 4)
     return str(v)
 
 
