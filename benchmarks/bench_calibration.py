@@ -569,11 +569,12 @@ def stack_section(ctx: Context) -> pd.DataFrame:
     by_data: dict[tuple, dict[str, Any]] = {}
     for sp, f in NEW_FITS:
         if sp.group in STACK_LAWS:
-            key = (sp.group, sp.name.rsplit("_", 1)[0] if sp.group == "bnsl" else sp.name)
+            key = (sp.group, id(sp.data), sp.train.tobytes())  # one entry per data split
             by_data.setdefault(key, {"sp": sp, "fits": {}})["fits"][sp.law] = f
     rows = []
-    for (group, name), entry in by_data.items():
+    for entry in by_data.values():
         sp, fits = entry["sp"], entry["fits"]
+        group, name = sp.group, sp.name
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             for law in STACK_LAWS[group]:
