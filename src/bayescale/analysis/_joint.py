@@ -22,6 +22,7 @@ from bayescale.data import Dataset, as_frame
 from bayescale.laws._law import Law
 from bayescale.laws._registry import resolve
 from bayescale.priors import Prior
+from bayescale.result._base import Result
 
 __all__ = ["JointFit", "curve_draws", "fit_joint"]
 
@@ -170,12 +171,15 @@ def _joint_law(law: Law, shared: Sequence[str]) -> Law:
 
 
 @dataclasses.dataclass(frozen=True)
-class JointFit:
+class JointFit(Result):
     """Result of :func:`fit_joint`; ``a, b = fit_joint(...)`` unpacks the two views.
 
     Each view is a :class:`~bayescale.Fit` of the original law on its own data, holding
     the joint draws of the shared and its own parameters in the joint draw order, so
-    :func:`crossover` pairs the two views draw by draw.
+    :func:`crossover` pairs the two views draw by draw. Built on the base of every
+    result (:class:`bayescale.result._base.Result`): ``summary``, ``diagnostics``,
+    ``ok`` and ``to_arviz`` are the joint fit's, and ``save(path)`` / ``bs.load(path)``
+    round-trip the whole (the joint fit, the shared names, the labels, the pairing).
 
     Attributes
     ----------
@@ -195,8 +199,57 @@ class JointFit:
     shared: tuple[str, ...]
     labels: tuple[str, str]
 
+    file_kind = "joint"
+
     def __iter__(self):
         return iter((self.a, self.b))
+
+    # ---- the shared posterior and its file (the joint fit's) ------------------------
+    def _posterior(self) -> Any:
+        return self.joint._posterior()
+
+    def _convergence(self) -> dict[str, dict[str, float]]:
+        return self.joint._convergence()
+
+    def summary(self, ci_prob: float = 0.9, var_names: Sequence[str] | None = None
+                ) -> pd.DataFrame:
+        """The joint fit's posterior summary (see :meth:`bayescale.Fit.summary`)."""
+        return self.joint.summary(ci_prob, var_names)
+
+    def diagnostics(self) -> dict[str, Any]:
+        """The joint fit's diagnostics (see :meth:`bayescale.Fit.diagnostics`)."""
+        return self.joint.diagnostics()
+
+    def to_arviz(self) -> Any:
+        """The joint fit's ArviZ DataTree (see :meth:`bayescale.Fit.to_arviz`)."""
+        return self.joint.to_arviz()
+
+    def _file_meta(self) -> dict[str, Any]:
+        from bayescale.result._io import fit_meta
+        from bayescale.result._law_spec import _law_spec
+
+        return {**fit_meta(self.joint),
+                "joint": {"law": _law_spec(self.a.law), "shared": list(self.shared),
+                          "labels": list(self.labels), "token": self.a.settings["joint_id"]}}
+
+    @classmethod
+    def _from_file(cls, meta: dict[str, Any], arrays: dict[str, dict[str, tuple]],
+                   law: Any) -> JointFit:
+        from bayescale._errors import FitFileError
+        from bayescale.result import Fit
+        from bayescale.result._law_spec import _law_from_spec
+
+        spec = meta.get("joint")
+        if (not isinstance(spec, dict) or not isinstance(spec.get("token"), str)
+                or not all(isinstance(spec.get(k), list) and all(isinstance(v, str)
+                                                                 for v in spec[k])
+                           for k in ("shared", "labels")) or len(spec["labels"]) != 2):
+            raise FitFileError("the joint fit's shared names, labels or pairing are malformed")
+        base, shared = _law_from_spec(spec["law"], law), tuple(spec["shared"])
+        joint = Fit._from_file(meta, arrays, _joint_law(base, shared))
+        labels = (spec["labels"][0], spec["labels"][1])
+        views = [_view(joint, base, shared, g, spec["token"], labels[g]) for g in (0, 1)]
+        return cls(views[0], views[1], joint, shared, labels)
 
     def crossover(self, over: tuple[str, float, float], **kwargs: Any) -> Any:
         """:func:`crossover` of the two views (labels default to the curve names)."""

@@ -21,12 +21,12 @@ from bayescale.passuntil._coverage_result import CoverageFit
 from bayescale.passuntil._emergence import Emergence
 from bayescale.passuntil._estimators import pass_at_k, pu_estimate, pu_variance
 from bayescale.passuntil._laws import beta_coverage, power_coverage, task_law
-from bayescale.passuntil._posterior import ConvergenceWarning
 from bayescale.passuntil._records import PassUntilRecords
 from bayescale.passuntil._result import PassUntilFit
 from bayescale.passuntil._simulate import simulate, simulate_counts
 from bayescale.passuntil._task_law import fit
 from bayescale.passuntil._verifier import expected_utility, optimal_k, verifier_ceiling
+from bayescale.result._diagnostics import DiagnosticWarning as ConvergenceWarning
 
 __all__ = [
     "ConvergenceWarning",

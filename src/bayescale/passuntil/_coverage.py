@@ -16,7 +16,7 @@ from bayescale.passuntil._coverage_model import (
     model,
 )
 from bayescale.passuntil._coverage_result import CoverageFit
-from bayescale.passuntil._posterior import Posterior
+from bayescale.result._posterior import Posterior
 
 
 def fit_coverage(
@@ -25,9 +25,7 @@ def fit_coverage(
     law: str = "beta",
     across: bool = False,
     k_max: int | None = None,
-    num_chains: int = 4,
-    num_warmup: int = 1000,
-    num_samples: int = 1000,
+    num_chains: int = 4, num_warmup: int = 1000, num_samples: int = 1000,  # NUTS, as bs.fit
     seed: int = 0,
     progress: bool | None = None,
     target_accept: float = 0.9,

@@ -10,16 +10,24 @@ import pandas as pd
 from numpy.typing import ArrayLike
 from scipy.special import betaln
 
+from bayescale._errors import FitFileError
 from bayescale.passuntil._checks import check_choice, check_ci_prob, positive_array
 from bayescale.passuntil._counts import PassCounts
-from bayescale.passuntil._coverage_model import CoverageDesign
+from bayescale.passuntil._coverage_model import DERIVED, CoverageDesign
 from bayescale.passuntil._display import band, html_repr, new_axes
-from bayescale.passuntil._posterior import Posterior
+from bayescale.passuntil._result import _plain
+from bayescale.result._base import Result
+from bayescale.result._fit_file import model_meta, model_posterior
+from bayescale.result._posterior import Posterior
 
 
 @dataclass(frozen=True, eq=False)
-class CoverageFit:
+class CoverageFit(Result):
     """Posterior of a coverage law (returned by :func:`fit_coverage`); immutable.
+
+    Built on the base of every result (:class:`bayescale.result._base.Result`): its
+    diagnostics are those of ``bs.fit``, and ``save(path)`` / ``bs.load(path)``
+    round-trip it.
 
     Attributes
     ----------
@@ -34,6 +42,44 @@ class CoverageFit:
     counts: PassCounts
     posterior: Posterior
     design: CoverageDesign
+    file_kind = "coverage"
+
+    # ---- the shared posterior and its file ----------------------------------------
+    def _posterior(self) -> Posterior:
+        return self.posterior
+
+    def _observed(self) -> dict[str, np.ndarray]:
+        return {"n": self.counts.n, "c": self.counts.c}
+
+    def _file_meta(self) -> dict[str, Any]:
+        c, d = self.counts, self.design
+        return {"counts": {"model": _plain(c.model), "problem": _plain(c.problem),
+                           "n": c.n.tolist(), "c": c.c.tolist(),
+                           "N": None if c.N is None else c.N.tolist()},
+                "design": {"law": d.law, "across": d.across, "center": d.center,
+                           "log_k_mid": d.log_k_mid, "curve": d.curve},
+                **model_meta(self.posterior)}
+
+    @classmethod
+    def _from_file(cls, meta: dict[str, Any], arrays: dict[str, dict[str, tuple]],
+                   law: Any) -> CoverageFit:
+        spec, d = meta.get("counts"), meta.get("design")
+        if (not isinstance(spec, dict) or set(spec) != {"model", "problem", "n", "c", "N"}
+                or not isinstance(d, dict) or d.get("law") not in DERIVED
+                or not isinstance(d.get("across"), bool)
+                or not isinstance(d.get("curve"), bool)):
+            raise FitFileError("the coverage counts or design are malformed")
+        counts = PassCounts(**{k: None if v is None else np.asarray(
+            v, dtype=object if k in ("model", "problem") else None) for k, v in spec.items()})
+        design = CoverageDesign(d["law"], d["across"], counts.models, counts.sizes,
+                                float(d["center"]), float(d["log_k_mid"]), d["curve"])
+        m = (len(design.models),)
+        expected = {k: m for k in (*design.params, *DERIVED[design.law])}
+        expected |= {"sigma": m} if design.law == "power" else {}
+        if design.across:
+            expected |= {f"{p}_{s}": () for p in design.params for s in ("0", "slope", "sd")}
+        return cls(counts=counts, posterior=model_posterior(meta, arrays, expected),
+                   design=design)
 
     def _theta(self, model: Any, N: ArrayLike | None, seed: int) -> tuple[list, np.ndarray]:
         post, d = self.posterior, self.design
@@ -200,7 +246,7 @@ class CoverageFit:
             Columns ``mean``, ``sd``, ``median``, ``lower``, ``upper``, ``r_hat``,
             ``ess_bulk``, ``ess_tail``.
         """
-        return self.posterior.summary(list(self.posterior.samples), ci_prob)
+        return self._summary(list(self.posterior.samples), ci_prob)
 
     def diagnostics(self, *, warn: bool = True) -> dict[str, Any]:
         """NUTS diagnostics (see :meth:`PassUntilFit.diagnostics`).
@@ -216,11 +262,7 @@ class CoverageFit:
         -------
         dict
         """
-        return self.posterior.diagnostics(warn=warn)
-
-    def to_arviz(self) -> Any:
-        """Return the posterior as an ArviZ ``DataTree``."""
-        return self.posterior.to_arviz({"n": self.counts.n, "c": self.counts.c})
+        return self._diagnose(warn)
 
     def plot(self, ax: Any = None, *, k: ArrayLike | None = None, ci_prob: float = 0.9) -> Any:
         """Plot the empirical coverage and the fitted law's band per model.

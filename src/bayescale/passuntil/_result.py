@@ -9,11 +9,20 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
+from bayescale._errors import FitFileError
 from bayescale.passuntil._checks import check_choice, check_ci_prob, positive_array
 from bayescale.passuntil._display import band, html_repr, new_axes
 from bayescale.passuntil._emergence import Emergence, classify_curvature
-from bayescale.passuntil._posterior import Posterior
 from bayescale.passuntil._records import PassUntilRecords
+from bayescale.result._base import Result
+from bayescale.result._fit_file import model_meta, model_posterior
+from bayescale.result._posterior import Posterior
+
+
+def _plain(values: np.ndarray) -> list:
+    """Labels as JSON values (NumPy scalars as Python scalars)."""
+    return [v.item() if isinstance(v, np.generic) else v for v in values]
+
 
 _POPULATION = ("mu_F0", "mu_log_alpha", "sigma_F0", "sigma_log_alpha", "rho", "kappa")
 
@@ -64,11 +73,13 @@ class TaskDesign:
 
 
 @dataclass(frozen=True, eq=False)
-class PassUntilFit:
+class PassUntilFit(Result):
     """Posterior of the hierarchical task law (returned by :func:`fit`).
 
     Immutable: every method returns a value. Task-level PU is the mean of the
-    instance-level ``PU_s(N)`` over the fitted instances.
+    instance-level ``PU_s(N)`` over the fitted instances. Built on the base of every
+    result (:class:`bayescale.result._base.Result`): its diagnostics are those of
+    ``bs.fit``, and ``save(path)`` / ``bs.load(path)`` round-trip it.
 
     Attributes
     ----------
@@ -83,6 +94,39 @@ class PassUntilFit:
     records: PassUntilRecords
     posterior: Posterior
     design: TaskDesign
+    file_kind = "passuntil"
+
+    # ---- the shared posterior and its file ----------------------------------------
+    def _posterior(self) -> Posterior:
+        return self.posterior
+
+    def _observed(self) -> dict[str, np.ndarray]:
+        rec = self.records
+        return {"K": rec.K, "r": rec.r, "K_max": rec.K_max, "censored": rec.censored}
+
+    def _file_meta(self) -> dict[str, Any]:
+        rec = self.records
+        return {"records": {"N": rec.N.tolist(), "instance": _plain(rec.instance),
+                            "r": rec.r.tolist(), "K": rec.K.tolist(),
+                            "K_max": rec.K_max.tolist(), "censored": rec.censored.tolist()},
+                "curvature": self.design.curvature,
+                "kappa_prior_sd": self.design.kappa_prior_sd, **model_meta(self.posterior)}
+
+    @classmethod
+    def _from_file(cls, meta: dict[str, Any], arrays: dict[str, dict[str, tuple]],
+                   law: Any) -> PassUntilFit:
+        spec, curvature = meta.get("records"), meta.get("curvature")
+        keys = {"N", "instance", "r", "K", "K_max", "censored"}
+        if not isinstance(spec, dict) or set(spec) != keys or not isinstance(curvature, bool):
+            raise FitFileError("the PassUntil records or the curvature flag are malformed")
+        records = PassUntilRecords(**{k: np.asarray(v, dtype=object if k == "instance"
+                                                    else None) for k, v in spec.items()})
+        design = TaskDesign.from_records(records, curvature=curvature,
+                                         kappa_sd=float(meta.get("kappa_prior_sd")))
+        n = (design.n_instances,)
+        expected = {k: () for k in _POPULATION if k != "kappa" or curvature}
+        post = model_posterior(meta, arrays, expected | {"F0": n, "log_alpha": n})
+        return cls(records=records, posterior=post, design=design)
 
     def _F(self, N: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
         sizes = positive_array("N", N)
@@ -171,10 +215,10 @@ class PassUntilFit:
         names = [n for n in _POPULATION if n in self.posterior.samples]
         if instances:
             names += ["F0", "log_alpha"]
-        return self.posterior.summary(names, ci_prob)
+        return self._summary(names, ci_prob)
 
     def diagnostics(self, *, warn: bool = True) -> dict[str, Any]:
-        """NUTS diagnostics: max R-hat, min bulk ESS, divergences.
+        """NUTS diagnostics, those of :meth:`bayescale.Fit.diagnostics`.
 
         Parameters
         ----------
@@ -182,15 +226,16 @@ class PassUntilFit:
             Emit a :class:`~bayescale.result.DiagnosticWarning` (alias
             ``ConvergenceWarning``) with a remedy when a check of ``bs.fit`` fails: R-hat
             > 1.01, bulk ESS < 100 per chain (400 for 4 chains), divergences, tree-depth
-            hits, non-finite draws or undefined (NaN) diagnostics.
+            hits, non-finite or constant draws or undefined (NaN) diagnostics.
 
         Returns
         -------
         dict
-            ``max_r_hat``, ``min_ess_bulk``, ``divergences``, ``num_chains``,
-            ``num_draws``, ``ok``.
+            The keys of :meth:`bayescale.Fit.diagnostics` (``max_r_hat``,
+            ``min_ess_bulk``, ``divergences``, ``num_chains``, ``num_draws``: all draws,
+            ...) and ``ok``.
         """
-        return self.posterior.diagnostics(warn=warn)
+        return self._diagnose(warn)
 
     def emergence(self, rope: float = 0.1) -> Emergence:
         """Posterior probabilities of linear / concave (accelerated) / convex curves.
@@ -213,12 +258,6 @@ class PassUntilFit:
                 "to classify emergence."
             )
         return classify_curvature(self.posterior.flat("kappa"), rope)
-
-    def to_arviz(self) -> Any:
-        """Return the posterior as an ArviZ ``DataTree`` (posterior, sample_stats, data)."""
-        rec = self.records
-        observed = {"K": rec.K, "r": rec.r, "K_max": rec.K_max, "censored": rec.censored}
-        return self.posterior.to_arviz(observed)
 
     def plot(self, ax: Any = None, *, N: ArrayLike | None = None, ci_prob: float = 0.9) -> Any:
         """Plot per-record estimates and the task-level PU band against N.

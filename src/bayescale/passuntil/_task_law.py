@@ -31,9 +31,9 @@ import numpyro.distributions as dist
 
 from bayescale.engine._model_runner import sample_model
 from bayescale.passuntil._likelihoods import passuntil_loglik
-from bayescale.passuntil._posterior import Posterior
 from bayescale.passuntil._records import PassUntilRecords
 from bayescale.passuntil._result import PassUntilFit, TaskDesign
+from bayescale.result._posterior import Posterior
 
 
 def _model(
@@ -150,9 +150,7 @@ def fit(
     *,
     curvature: bool = True,
     kappa_prior_sd: float = 0.5,
-    num_chains: int = 4,
-    num_warmup: int = 1000,
-    num_samples: int = 1000,
+    num_chains: int = 4, num_warmup: int = 1000, num_samples: int = 1000,  # NUTS, as bs.fit
     seed: int = 0,
     progress: bool | None = None,
     target_accept: float = 0.9,

@@ -29,7 +29,7 @@ from bayescale.engine._diagnostics import (
 
 __all__ = ["ESS_PER_CHAIN", "RHAT_MAX", "STUCK_LP_MIN", "STUCK_LP_SPREADS",
            "DiagnosticWarning", "check", "convergence", "draw_health", "failed", "problems",
-           "stuck_chains"]
+           "report", "stuck_chains"]
 
 
 def convergence(posterior: dict[str, np.ndarray]) -> dict[str, dict[str, float]]:
@@ -69,6 +69,65 @@ def _one(array_stats: Any, ary: np.ndarray, prob: float) -> dict[str, float]:
         "ess_tail": float(array_stats.ess(ary, chain_axis=0, draw_axis=1, method="tail",
                                           prob=prob)),
     }
+
+
+def _worst(values: Mapping[str, float], largest: bool) -> str:
+    """The name of the largest value (NaN never wins), or of the smallest (NaN wins)."""
+    def key(k: str) -> float:
+        return -np.inf if np.isnan(values[k]) else values[k]
+
+    return max(values, key=key) if largest else min(values, key=key)
+
+
+def report(conv: Mapping[str, Mapping[str, float]], posterior: Mapping[str, np.ndarray],
+           sample_stats: Mapping[str, np.ndarray], settings: Mapping[str, Any],
+           timing: Mapping[str, float]) -> dict[str, Any]:
+    """The diagnostics of every result, by one set of rules (what :func:`problems` reads).
+
+    Parameters
+    ----------
+    conv : mapping
+        ``{label: {"r_hat", "ess_bulk", "ess_tail"}}`` per scalar (see :func:`convergence`).
+    posterior : mapping of str to ndarray
+        Draws ``(chain, draw, ...)``.
+    sample_stats : mapping of str to ndarray
+        ``diverging`` and, where the sampler gave them, ``n_steps``, ``acceptance_rate``,
+        ``step_size``.
+    settings, timing : mapping
+        The sampler's settings (``max_tree_depth``, ``restarted_chains``, ...) and timings.
+    """
+    first = np.asarray(next(iter(posterior.values())))
+    chains, multi = int(first.shape[0]), first.shape[0] > 1
+    rhat = {k: v["r_hat"] for k, v in conv.items()}
+    ess = {k: v["ess_bulk"] for k, v in conv.items()}
+    tail = {k: v["ess_tail"] for k, v in conv.items()}
+    # max_r_hat: the largest R-hat computed (NaN ones are in `undefined`, a failure);
+    # ESS: NaN is the worst value, never a pass
+    worst_r, worst_e = _worst(rhat, True), _worst(ess, False)
+    undefined = [k for k in conv if (multi and not np.isfinite(rhat[k]))
+                 or not np.isfinite(ess[k])]
+    non_finite, constant = draw_health(posterior)
+    stats = {k: np.asarray(v) for k, v in sample_stats.items()}
+    n_steps = stats.get("n_steps", np.zeros((chains, 1)))
+    max_steps = 2 ** int(settings.get("max_tree_depth", 10)) - 1
+    with np.errstate(invalid="ignore"):
+        return {
+            "divergences": int(np.sum(stats["diverging"])),
+            "max_r_hat": float(rhat[worst_r]), "worst_r_hat": worst_r,
+            "min_ess_bulk": float(ess[worst_e]), "worst_ess": worst_e,
+            "min_ess_tail": float(tail[_worst(tail, False)]),
+            "ess_threshold": float(ESS_PER_CHAIN * chains),
+            "tree_depth_hits": int(np.sum(n_steps >= max_steps)),
+            "mean_leapfrog_steps": float(np.mean(n_steps)),
+            "mean_acceptance": float(np.mean(stats.get("acceptance_rate", np.nan))),
+            "step_size": [float(s) for s in np.ravel(stats.get("step_size", []))],
+            "num_chains": chains, "num_draws": int(first.shape[0] * first.shape[1]),
+            "r_hat_computed": bool(multi), "non_finite": non_finite, "constant": constant,
+            "undefined": undefined,
+            "restarted_chains": list(settings.get("restarted_chains", [])),
+            "dropped_chains": list(settings.get("dropped_chains", [])),
+            "timing": dict(timing),
+        }
 
 
 def problems(diag: dict[str, Any]) -> list[tuple[str, bool]]:

@@ -16,20 +16,14 @@ from bayescale.laws._law import Law
 from bayescale.likelihoods import Likelihood
 from bayescale.priors import Prior
 from bayescale.result import _diagnostics, _predict, _upward
+from bayescale.result._base import Result
+from bayescale.result._posterior import Posterior
+from bayescale.result._posterior import frozen as _frozen
 
 __all__ = ["Fit"]
 
 
-def _frozen(arrays: Mapping[str, np.ndarray]) -> MappingProxyType:
-    out = {}
-    for k, v in arrays.items():
-        a = np.array(v, copy=True)
-        a.setflags(write=False)
-        out[k] = a
-    return MappingProxyType(out)
-
-
-class Fit:
+class Fit(Result):
     """A fitted scaling law. Immutable: every method returns a value.
 
     Create one with :func:`bayescale.fit`; load one with :func:`bayescale.load`.
@@ -55,6 +49,7 @@ class Fit:
 
     __slots__ = ("_cache", "dataset", "discrepancy", "law", "likelihood", "mode",
                  "posterior", "priors", "sample_stats", "settings", "timing")
+    file_kind = "fit"
 
     def __init__(self, *, law: Law, likelihood: Likelihood, priors: Mapping[str, Prior],
                  dataset: Dataset, posterior: Mapping[str, np.ndarray],
@@ -130,12 +125,33 @@ class Fit:
                                  f"{list(self.param_names)}")
         return list(var_names)
 
-    # ---- diagnostics -------------------------------------------------------------
+    # ---- the shared posterior (bayescale.result._base) ------------------------------
+    def _posterior(self) -> Posterior:
+        if "post" not in self._cache:
+            self._cache["post"] = Posterior(
+                dict(self.posterior), self.sample_stats["diverging"], {},
+                dict(self.sample_stats), self.settings, self.timing)
+        return self._cache["post"]
+
     def _convergence(self) -> dict[str, dict[str, float]]:
+        # ArviZ's values per parameter (the batched estimators agree to 1e-12)
         if "conv" not in self._cache:
             self._cache["conv"] = _diagnostics.convergence(dict(self.posterior))
         return self._cache["conv"]
 
+    def _file_meta(self) -> dict[str, Any]:
+        from bayescale.result._io import fit_meta
+
+        return fit_meta(self)
+
+    @classmethod
+    def _from_file(cls, meta: dict[str, Any], arrays: dict[str, dict[str, tuple]],
+                   law: Any) -> Fit:
+        from bayescale.result._fit_file import _build
+
+        return _build(meta, arrays, law, cls)
+
+    # ---- diagnostics -------------------------------------------------------------
     def summary(self, ci_prob: float = 0.9, var_names: Sequence[str] | None = None
                 ) -> pd.DataFrame:
         """Posterior summary: one row per parameter.
@@ -143,20 +159,7 @@ class Fit:
         Columns: ``mean``, ``sd``, ``median``, ``lower``, ``upper`` (equal-tailed
         ``ci_prob`` interval), ``r_hat``, ``ess_bulk``, ``ess_tail``.
         """
-        if not 0 < ci_prob < 1:
-            raise BayescaleError(f"ci_prob must be in (0, 1), got {ci_prob!r}")
-        conv = self._convergence()
-        rows = {}
-        for k in self._var_names(var_names):
-            d = np.asarray(self.posterior[k]).reshape(-1)
-            lo, med, hi = _predict.quantiles(d, [(1 - ci_prob) / 2, 0.5, (1 + ci_prob) / 2])
-            with np.errstate(invalid="ignore", over="ignore"):  # non-finite draws: the
-                mean, sd = d.mean(), d.std(ddof=1)  # diagnostics report them by name
-            rows[k] = {"mean": mean, "sd": sd, "median": med, "lower": lo,
-                       "upper": hi, **conv[k]}
-        frame = pd.DataFrame.from_dict(rows, orient="index")
-        frame.index.name = "parameter"
-        return frame
+        return self._summary(self._var_names(var_names), ci_prob)
 
     def diagnostics(self) -> dict[str, Any]:
         """Sampler health: divergences, R-hat, ESS, tree depth, step size, timings.
@@ -165,39 +168,11 @@ class Fit:
         (``{name: [chain, ...]}`` where a parameter never moves), ``undefined`` (names
         whose R-hat or bulk ESS is NaN), ``r_hat_computed`` (False for one chain), and
         ``restarted_chains`` / ``dropped_chains``: the chains :func:`bayescale.fit` found
-        stuck and restarted, or dropped (numbered as sampled; see its Notes).
+        stuck and restarted, or dropped (numbered as sampled; see its Notes); ``ok``
+        as :attr:`ok`. The rules are those of every result
+        (:func:`bayescale.result._diagnostics.report`).
         """
-        conv = self._convergence()
-        multi = self.num_chains > 1
-        rhat = {k: v["r_hat"] for k, v in conv.items()}
-        ess = {k: v["ess_bulk"] for k, v in conv.items()}
-        # max_r_hat: the largest R-hat computed (NaN ones are in `undefined`, a failure);
-        # ESS: NaN is the worst value, never a pass
-        worst_r = max(rhat, key=lambda k: -np.inf if np.isnan(rhat[k]) else rhat[k])
-        worst_e = min(ess, key=lambda k: -np.inf if np.isnan(ess[k]) else ess[k])
-        undefined = [k for k in conv if (multi and not np.isfinite(rhat[k]))
-                     or not np.isfinite(ess[k])]
-        non_finite, constant = _diagnostics.draw_health(self.posterior)
-        n_steps = np.asarray(self.sample_stats["n_steps"])
-        max_steps = 2 ** int(self.settings.get("max_tree_depth", 10)) - 1
-        return {
-            "divergences": int(np.sum(self.sample_stats["diverging"])),
-            "max_r_hat": float(rhat[worst_r]), "worst_r_hat": worst_r,
-            "min_ess_bulk": float(ess[worst_e]), "worst_ess": worst_e,
-            "min_ess_tail": float(min((v["ess_tail"] for v in conv.values()),
-                                      key=lambda e: -np.inf if np.isnan(e) else e)),
-            "ess_threshold": float(_diagnostics.ESS_PER_CHAIN * self.num_chains),
-            "tree_depth_hits": int(np.sum(n_steps >= max_steps)),
-            "mean_leapfrog_steps": float(n_steps.mean()),
-            "mean_acceptance": float(np.mean(self.sample_stats["acceptance_rate"])),
-            "step_size": [float(s) for s in np.ravel(self.sample_stats["step_size"])],
-            "num_chains": self.num_chains, "num_draws": self.num_draws,
-            "r_hat_computed": multi, "non_finite": non_finite, "constant": constant,
-            "undefined": undefined,
-            "restarted_chains": list(self.settings.get("restarted_chains", [])),
-            "dropped_chains": list(self.settings.get("dropped_chains", [])),
-            "timing": dict(self.timing),
-        }
+        return self._diagnose(False)
 
     @property
     def ok(self) -> bool:
@@ -209,7 +184,7 @@ class Fit:
         :class:`DiagnosticWarning` says (with num_chains >= 2 as the remedy), but that is
         a check not made, not a check failed.
         """
-        return not _diagnostics.failed(self.diagnostics())
+        return self._diagnose(False)["ok"]
 
     # ---- questions ---------------------------------------------------------------
     def predict(self, ci_prob: float = 0.9, kind: str = "predictive", seed: int = 0,
@@ -330,12 +305,6 @@ class Fit:
         from bayescale.result._io import to_datatree
 
         return to_datatree(self)
-
-    def save(self, path: Any) -> None:
-        """Write the fit to a netCDF file (posterior + JSON metadata; no pickle)."""
-        from bayescale.result._io import save
-
-        save(self, path)
 
     def plot(self, ax: Any = None, **kwargs: Any) -> Any:
         """Matplotlib plot of data, median and nested credible bands."""

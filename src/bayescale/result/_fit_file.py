@@ -17,8 +17,9 @@ from bayescale.result._law_spec import _law_from_spec, _prior
 
 if TYPE_CHECKING:  # pragma: no cover
     from bayescale.result._fit import Fit
+    from bayescale.result._posterior import Posterior
 
-__all__ = ["_build"]
+__all__ = ["_build", "model_meta", "model_posterior"]
 
 #: The sampler statistics a fit may carry; the first four are required.
 _STATS = ("diverging", "n_steps", "acceptance_rate", "step_size", "lp", "energy")
@@ -179,3 +180,52 @@ def _discrepancy(spec: Any, law: Law) -> Discrepancy | None:
                            f"coordinates), which must be inputs of the law "
                            f"{list(law.inputs)} (at most 8 coordinates)")
     return disc
+
+
+# ---- the posterior of a model's sites (PassUntil, coverage) -------------------------
+def _plain(value: Any) -> Any:
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def model_meta(post: Posterior) -> dict[str, Any]:
+    """What a model posterior's file stores beside its draws: sites' dims, settings, timing."""
+    return {"sites": {k: [[d, [_plain(v) for v in labs]] for d, labs in post.dims.get(k, ())]
+                      for k in post.samples},
+            "settings": dict(post.settings), "timing": dict(post.timing)}
+
+
+def model_posterior(meta: dict[str, Any], arrays: dict[str, dict[str, tuple]],
+                    expected: dict[str, tuple[int, ...]]) -> Posterior:
+    """The :class:`Posterior` of a model's file, checked against the sites ``expected``.
+
+    ``expected`` maps each site to its shape beyond ``(chain, draw)``.
+    """
+    from bayescale.result._posterior import Posterior
+
+    sites, draws = meta.get("sites"), arrays["posterior"]
+    if not isinstance(sites, dict) or set(sites) != set(draws) or set(draws) != set(expected):
+        raise FitFileError(f"the draws hold the sites {sorted(draws)}; this fit has "
+                           f"{sorted(expected)}")
+    shapes = set()
+    for name, (_, a) in draws.items():
+        if a.ndim < 2 or a.dtype.kind != "f" or a.shape[2:] != tuple(expected[name]):
+            raise FitFileError(f"the draws of {name!r} have shape {a.shape} and dtype "
+                               f"{a.dtype}; expected (chain, draw, *{tuple(expected[name])}) "
+                               "floats")
+        shapes.add(a.shape[:2])
+    if len(shapes) != 1 or min(next(iter(shapes))) < 1:
+        raise FitFileError(f"the draws have unequal or empty shapes {sorted(shapes)}")
+    chains, n = next(iter(shapes))
+    stats = _sample_stats(arrays["sample_stats"], chains, n)
+    dims = {}
+    for name, spec in sites.items():
+        if not isinstance(spec, list) or not all(
+                isinstance(d, list) and len(d) == 2 and isinstance(d[0], str)
+                and isinstance(d[1], list) for d in spec):
+            raise FitFileError(f"the dims of site {name!r} are malformed: {spec!r}")
+        if spec:
+            dims[name] = tuple((d, tuple(labs)) for d, labs in spec)
+    settings = _settings(meta.get("settings"), chains)
+    timing = _floats(meta.get("timing") or {}, "timing", None)
+    return Posterior({k: a for k, (_, a) in draws.items()}, stats.pop("diverging"), dims,
+                     stats, settings, timing)
