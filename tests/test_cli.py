@@ -1,5 +1,7 @@
 """The command line, run in-process."""
 
+import re
+
 import pandas as pd
 import pytest
 
@@ -124,3 +126,40 @@ def test_errors_speak_the_command_lines_options(tmp_path, capsys):
 ])
 def test_speak_options(message, form, said):
     assert bs.cli.speak_options(message, form) == said
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    (["--predict", "Q=1"], r"cannot predict at \['Q'\]: this fit takes \['C'\]"),
+    (["--out", "/nonexistent-folder/fit.nc"], "--out '/nonexistent-folder/fit.nc': folder"),
+    (["--plot", "/nonexistent-folder/fit.png"], "--plot .*does not exist"),
+    (["--out", "."], "is a folder; give a file name"),
+])
+def test_arguments_are_checked_before_sampling(tmp_path, capsys, monkeypatch, extra, message):
+    path = tmp_path / "runs.csv"
+    bs.datasets.example("saturating").to_csv(path, index=False)
+    monkeypatch.setattr(bs, "fit", lambda *a, **k: pytest.fail("sampling started"))
+    rc = main(["fit", str(path), "--law", "saturating_power", "--x", "C", "--y", "loss",
+               *extra])
+    assert rc == 2
+    assert re.search(message, capsys.readouterr().err)
+
+
+def test_a_folder_is_not_a_data_file(tmp_path, capsys):
+    assert main(["fit", str(tmp_path), "--law", "saturating_power"]) == 2
+    assert "is a folder; give a CSV or Parquet file" in capsys.readouterr().err
+
+
+@pytest.mark.filterwarnings("ignore::bayescale.result.DiagnosticWarning")
+def test_the_fit_is_saved_before_a_later_step_fails(tmp_path, capsys):
+    path, out = tmp_path / "runs.csv", tmp_path / "fit.nc"
+    bs.datasets.example("saturating").to_csv(path, index=False)
+    rc = main(["fit", str(path), "--law", "saturating_power", "--x", "C", "--y", "loss",
+               "--predict", "C=-5", "--out", str(out), "--samples", "50", "--warmup", "50",
+               "--chains", "1", "--quiet"])
+    assert rc == 2
+    err = capsys.readouterr().err
+    assert "bayescale fit: error:" in err and "C" in err.split("error:")[1]
+    assert bs.load(out).num_draws == 50
+    # warnings are said as the command's, with no source line of bayescale's own
+    assert "bayescale fit: DiagnosticWarning: bayescale fit diagnostics: R-hat cannot" in err
+    assert ".py:" not in err

@@ -158,3 +158,35 @@ def test_errors_speak_the_cell_magics_keys(ip):
         ip.run_cell_magic("bayescale", "", "data: df\nlaw: saturating_power\nx: C")
     first = str(info.value).splitlines()[0]
     assert first == "name the response column with y: COL, e.g. y: loss", first
+
+
+@pytest.mark.parametrize(("line", "match"), [
+    ("fit df --law saturating_power --x C --y loss --predict Q=1",
+     r"cannot predict at \['Q'\]: this fit takes \['C'\]"),
+    ("fit df --law saturating_power --x C --y loss -o 1bad", "Python variable name.*'1bad'"),
+    ("fit df --law saturating_power --x C --y loss -o class", "Python variable name"),
+    ("fit df --law saturating_power --x C --y loss --likelihood gaussianish", "gaussianish"),
+])
+def test_bad_arguments_are_refused_before_sampling(ip, monkeypatch, line, match):
+    monkeypatch.setattr(bs, "fit", lambda *a, **k: pytest.fail("sampling started"))
+    with pytest.raises(UsageError, match=match):
+        ip.run_line_magic("bayescale", line)
+
+
+@pytest.mark.parametrize(("cell", "match"), [
+    ("data: df\nlaw: saturating_power\nx: C\ny: loss\npredict: Q = 1", r"\['Q'\]"),
+    ("data: df\nlaw: saturating_power\nx: C\ny: loss\nout: 1bad", "Python variable name"),
+])
+def test_bad_cells_are_refused_before_sampling(ip, monkeypatch, cell, match):
+    monkeypatch.setattr(bs, "fit", lambda *a, **k: pytest.fail("sampling started"))
+    with pytest.raises(UsageError, match=match):
+        ip.run_cell_magic("bayescale", "", cell)
+
+
+def test_warnings_are_said_as_the_magics(ip, capsys):
+    ip.run_line_magic("bayescale", "fit df --law saturating_power --x C --y loss --chains 1 "
+                                   "--samples 50 --warmup 50 -o one_chain --no-widget")
+    err = capsys.readouterr().err
+    assert "%bayescale: DiagnosticWarning: bayescale fit diagnostics: R-hat cannot" in err
+    assert ".py:" not in err
+    assert isinstance(ip.user_ns["one_chain"], bs.Fit)

@@ -26,82 +26,27 @@ Defaults come from ``%config BayescaleMagics.num_samples = 500`` (also ``num_war
 
 from __future__ import annotations
 
-import ast
 import shlex
+import sys
+import warnings
 from typing import Any
 
-from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, magics_class, needs_local_scope
 from IPython.display import HTML, display
 from traitlets import Bool, Int
 
 from bayescale._errors import BayescaleError
+from bayescale._magic_args import (
+    _CELL_KEYS,
+    _check_name,
+    _fail,
+    _floats,
+    _is_number,
+    _parse_assignments,
+    _prior,
+)
 
 __all__ = ["BayescaleMagics", "load_ipython_extension", "unload_ipython_extension"]
-
-_FIT_USAGE = ('%bayescale fit DF ["y ~ formula"] [--law NAME] [--x COLS] [--y COL] '
-              "[--predict K=V,...] [--samples N] [--warmup N] [--chains N] [--seed N] "
-              "[-o NAME] [--no-widget]")
-_USAGE = "\n".join([
-    "Usage:", "  " + _FIT_USAGE, "  %bayescale laws",
-    "  %bayescale crossover FIT_A FIT_B --over C=LO:HI [--better lower|higher] [-o NAME]",
-    "  %bayescale passuntil DF [--n COL --c COL --model COL --problem COL | --r COL --K COL "
-    "--cap COL --instance COL] [--N COL] [--law beta|power] [--k-max K] [-o NAME]",
-    "  %%bayescale [-o NAME] [--no-widget]   (cell: data:, law: or formula:, x:, y:, "
-    "priors:, predict:, samples:, warmup:, chains:, seed:)",
-])
-_CELL_KEYS = {"data", "law", "formula", "x", "y", "priors", "predict", "samples", "warmup",
-              "chains", "seed", "likelihood", "out"}
-
-
-def _fail(msg: str, form: str = "option") -> UsageError:
-    """A UsageError: ``msg`` in the magic's own syntax, then the accepted forms.
-
-    ``bs.fit`` keywords in ``msg`` (``y=...``) are said as the magic's options
-    (``--y COL``) or, for ``form="cell"``, as its cell keys (``y: COL``).
-    """
-    from bayescale.cli import speak_options
-
-    return UsageError(f"{speak_options(msg, form)}\n{_USAGE}")
-
-
-def _parse_assignments(text: str, sep: str = ",") -> dict[str, str]:
-    out = {}
-    for part in filter(None, (p.strip() for p in text.split(sep))):
-        if "=" not in part:
-            raise _fail(f"expected NAME=VALUE, got {part!r}")
-        k, v = part.split("=", 1)
-        out[k.strip()] = v.strip()
-    return out
-
-
-def _floats(spec: str) -> dict[str, Any]:
-    from bayescale.cli import parse_predict
-
-    try:
-        return parse_predict(spec)
-    except ValueError as exc:
-        raise _fail(str(exc)) from None
-
-
-def _prior(text: str) -> Any:
-    from bayescale.priors import Prior
-
-    try:
-        node = ast.parse(text.strip(), mode="eval").body
-    except SyntaxError:
-        raise _fail(f"cannot parse prior {text!r}; write e.g. LogNormal(0, 1)") from None
-    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
-        raise _fail(f"prior {text!r} must look like Family(arg, ...)")
-    try:
-        args = [ast.literal_eval(a) for a in node.args]
-    except ValueError:
-        raise _fail(f"prior {text!r}: arguments must be numbers") from None
-    try:
-        return Prior(node.func.id, *args)
-    except BayescaleError as exc:
-        raise _fail(str(exc)) from None
-
 
 @magics_class
 class BayescaleMagics(Magics):
@@ -183,9 +128,24 @@ class BayescaleMagics(Magics):
         import bayescale as bs
 
         try:
-            return bs.fit(data, law, x=x, y=y, priors=priors, likelihood=likelihood,
-                          num_samples=samples, num_warmup=warmup, num_chains=chains,
-                          seed=seed, progress=self.progress)
+            with warnings.catch_warnings(record=True) as said:
+                warnings.simplefilter("always")
+                fit = bs.fit(data, law, x=x, y=y, priors=priors, likelihood=likelihood,
+                             num_samples=samples, num_warmup=warmup, num_chains=chains,
+                             seed=seed, progress=self.progress)
+            for w in said:  # said as the magic's, not at a source line of bayescale's
+                print(f"%bayescale: {w.category.__name__}: {w.message}", file=sys.stderr)
+            return fit
+        except BayescaleError as exc:
+            raise _fail(str(exc), form) from None
+
+    def _check(self, data: Any, law: Any, *, predict: dict | None, form: str = "option",
+               **kw: Any) -> None:
+        """Validate data, law and the names to predict at before the fit (no sampling)."""
+        from bayescale.cli import check_before_fit
+
+        try:
+            check_before_fit(data, law, predict=predict or {}, **kw)
         except BayescaleError as exc:
             raise _fail(str(exc), form) from None
 
@@ -222,15 +182,18 @@ class BayescaleMagics(Magics):
         formula = pos[1] if len(pos) == 2 else None
         if bool(formula) == bool(opts.get("--law")):
             raise _fail("give either a formula or --law NAME (not both, not neither)")
-        x = opts.get("--x")
+        xs = [c.strip() for c in opts["--x"].split(",")] if opts.get("--x") else None
+        predict = _floats(opts["--predict"]) if "--predict" in opts else None
+        _check_name(opts.get("--out"))
+        self._check(data, formula or opts["--law"], x=xs, y=opts.get("--y"),
+                    likelihood=opts.get("--likelihood"), predict=predict)
         fit = self._run_fit(
-            data, formula or opts["--law"], x=[c.strip() for c in x.split(",")] if x else None,
-            y=opts.get("--y"), priors=None, likelihood=opts.get("--likelihood"),
+            data, formula or opts["--law"], x=xs, y=opts.get("--y"), priors=None,
+            likelihood=opts.get("--likelihood"),
             samples=self._int(opts, "--samples", self.num_samples),
             warmup=self._int(opts, "--warmup", self.num_warmup),
             chains=self._int(opts, "--chains", self.num_chains),
             seed=self._int(opts, "--seed", self.seed))
-        predict = _floats(opts["--predict"]) if "--predict" in opts else None
         self._show(fit, predict, opts.get("--out"),
                    self.show_widget and not opts.get("--no-widget"))
 
@@ -258,13 +221,15 @@ class BayescaleMagics(Magics):
         ints = {k: self._int({f"--{k}": spec[k]} if k in spec else {}, f"--{k}", d) for k, d in
                 (("samples", self.num_samples), ("warmup", self.num_warmup),
                  ("chains", self.num_chains), ("seed", self.seed))}
-        x = spec.get("x")
-        fit = self._run_fit(data, spec.get("law") or spec["formula"],
-                            x=[c.strip() for c in x.split(",")] if x else None,
+        xs = [c.strip() for c in spec["x"].split(",")] if spec.get("x") else None
+        predict = _floats(spec["predict"]) if "predict" in spec else None
+        _check_name(opts.get("--out") or spec.get("out"))
+        self._check(data, spec.get("law") or spec["formula"], x=xs, y=spec.get("y"),
+                    likelihood=spec.get("likelihood"), predict=predict, form="cell")
+        fit = self._run_fit(data, spec.get("law") or spec["formula"], x=xs,
                             y=spec.get("y"), priors=priors, likelihood=spec.get("likelihood"),
                             samples=ints["samples"], warmup=ints["warmup"],
                             chains=ints["chains"], seed=ints["seed"], form="cell")
-        predict = _floats(spec["predict"]) if "predict" in spec else None
         self._show(fit, predict, opts.get("--out") or spec.get("out"),
                    self.show_widget and not opts.get("--no-widget"))
 
@@ -356,14 +321,6 @@ def _table(frame: Any) -> dict[str, str]:
 
     html = frame.to_html(index=False, float_format=format_number, border=0)
     return {"text/plain": format_table(frame, index=False), "text/html": html}
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 def load_ipython_extension(ipython: Any) -> None:

@@ -35,6 +35,40 @@ def parse_predict(text: str | None) -> dict[str, np.ndarray]:
     return {k: np.asarray(v) for k, v in out.items()}
 
 
+def check_before_fit(data: object, law: object, *, x: Sequence[str] | None, y: str | None,
+                     likelihood: str | None, predict: dict[str, np.ndarray]) -> None:
+    """Validate data, law, likelihood and ``--predict`` names before any sampling.
+
+    Runs what :func:`bayescale.fit` validates first (``bs.engine.prepare``: it compiles
+    nothing) and checks that every name to predict at is an input of the fit, so that a
+    typo costs no fit.
+    """
+    from bayescale._errors import BayescaleError
+    from bayescale.engine import prepare
+
+    space, ds = prepare(data, law, x=x, y=y, likelihood=likelihood, priors=None)
+    known = set(ds.x_columns) | set(space.law.inputs)
+    unknown = [k for k in predict if k not in known]
+    if unknown:
+        raise BayescaleError(f"cannot predict at {unknown}: this fit takes "
+                             f"{list(ds.x_columns)} (law inputs {list(space.law.inputs)})")
+
+
+def check_output_path(path: str, what: str) -> None:
+    """Reject an output path whose folder is missing or not writable, before the fit."""
+    import os
+    from pathlib import Path
+
+    p = Path(path).expanduser()
+    parent = p.parent if str(p.parent) else Path(".")
+    if p.is_dir():
+        raise ValueError(f"{what} {path!r} is a folder; give a file name")
+    if not parent.is_dir():
+        raise ValueError(f"{what} {path!r}: folder {str(parent)!r} does not exist")
+    if not os.access(parent, os.W_OK):
+        raise ValueError(f"{what} {path!r}: folder {str(parent)!r} is not writable")
+
+
 #: ``bs.fit`` keywords and the option (or cell key) that sets each from the command line
 #: and the magics, with the placeholder shown for ``keyword=...``.
 _OPTIONS = {"x": ("x", "COLS"), "y": ("y", "COL"), "likelihood": ("likelihood", "NAME"),
@@ -99,17 +133,26 @@ def _cmd_fit(args: argparse.Namespace) -> int:
         raise ValueError("give exactly one of --law NAME or --formula 'y ~ ...'")
     law = args.law or args.formula
     x = [c.strip() for c in args.x.split(",")] if args.x else None
+    from pathlib import Path
+
+    if Path(args.file).is_dir():
+        raise ValueError(f"{args.file!r} is a folder; give a CSV or Parquet file")
     predict = parse_predict(args.predict)
+    for path, what in ((args.out, "--out"), (args.plot, "--plot")):
+        if path:
+            check_output_path(path, what)
+    check_before_fit(args.file, law, x=x, y=args.y, likelihood=args.likelihood,
+                     predict=predict)
     fit = bs.fit(args.file, law, x=x, y=args.y, likelihood=args.likelihood,
                  num_samples=args.samples, num_warmup=args.warmup, num_chains=args.chains,
                  seed=args.seed, progress=not args.quiet)
+    if args.out:  # saved first, so that nothing later can lose the fit
+        fit.save(args.out)
+        print(f"saved fit to {args.out}")
     _print_fit(fit)
     if predict:
         print("\nPosterior predictive (90% intervals):")
         print(format_table(fit.predict(ci_prob=0.9, **predict), index=False))
-    if args.out:
-        fit.save(args.out)
-        print(f"\nsaved fit to {args.out}")
     if args.plot:
         _save_plot(fit, args.plot)
     return 0
@@ -254,9 +297,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     args = build_parser().parse_args(argv)
     handlers = {"fit": _cmd_fit, "demo": _cmd_demo, "laws": _cmd_laws}
+    def show(message, category, filename, lineno, file=None, line=None) -> None:
+        # the user's command is the call site: no source line of bayescale's own
+        print(f"bayescale {args.command}: {category.__name__}: {message}", file=sys.stderr)
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("always")
+            warnings.showwarning = show
             return handlers[args.command](args)
     except (BayescaleError, ValueError, FileNotFoundError) as exc:
         print(f"bayescale {args.command}: error: {speak_options(str(exc))}", file=sys.stderr)
