@@ -471,7 +471,7 @@ def main():
                                                  cur.items()), flush=True)
     load1 = os.getloadavg()
 
-    print("\nSeconds: import | fit (the call) | jax (trace+lower+XLA+cache reads, from "
+    print("\nSeconds: import | fit (the call) | jax (trace+lower+XLA or cache load, from "
           "jax.monitoring) | run = fit - jax | proc (whole process). ESS: min bulk over "
           "E, A, alpha, B, beta.")
     print(f"{'method':22s} {'rep':>3s} {'import':>6s} {'fit':>7s} {'jax':>6s} {'run':>6s} "
