@@ -51,9 +51,15 @@ def test_compute_optimal_needs_n_and_d(saturating_fit):
         saturating_fit.compute_optimal(C=1e23)
 
 
-def test_bad_budget(chinchilla_fit):
-    with pytest.raises(bs.BayescaleError, match="C must be finite and > 0"):
-        chinchilla_fit.compute_optimal(C=[-1.0])
+@pytest.mark.parametrize(("budget", "match"), [
+    ([-1.0], "C must be finite and > 0"),
+    ([], r"flat, non-empty list of budgets, got \[\]"),
+    ([[1e20, 1e21]], "flat, non-empty list"),
+    ("abc", "C must be numbers .* got 'abc'"),
+])
+def test_bad_budget(chinchilla_fit, budget, match):
+    with pytest.raises(bs.BayescaleError, match=match):
+        chinchilla_fit.compute_optimal(C=budget)
 
 
 def test_intervals_from_posterior(chinchilla_fit):

@@ -75,7 +75,14 @@ def _optimal_draws(fit: Fit, C: Any, *, flops_per_token: float, discrepancy: boo
     if set(law.inputs) != {"N", "D"}:
         raise BayescaleError(f"compute_optimal needs a law of N and D; law {law.name!r} takes "
                              f"{list(law.inputs)}")
-    c = np.atleast_1d(np.asarray(C, dtype=float))
+    try:
+        c = np.atleast_1d(np.asarray(C, dtype=float))
+    except (TypeError, ValueError):
+        raise BayescaleError(f"C must be numbers (a compute budget in FLOPs, or a list of "
+                             f"them), got {C!r}") from None
+    if c.ndim != 1 or c.size == 0:
+        raise BayescaleError(f"C must be one budget or a flat, non-empty list of budgets, "
+                             f"got {C!r}")
     if not np.all(np.isfinite(c)) or np.any(c <= 0):
         raise BayescaleError(f"C must be finite and > 0, got {C!r}")
     if not flops_per_token > 0:
