@@ -25,14 +25,11 @@ import os
 import stat
 import warnings
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from bayescale._errors import BayescaleWarning, FitFileError, one_of
-
-if TYPE_CHECKING:  # pragma: no cover
-    from bayescale.result._base import Result
 
 __all__ = ["FORMAT_VERSION", "KINDS", "FitFileWarning", "read", "write"]
 
@@ -80,7 +77,7 @@ def _dims(name: str, shape: tuple[int, ...], spec: Any) -> tuple[str, ...]:
     return ("chain", "draw", *(named or [f"{name}_dim_{i}" for i in range(len(shape) - 2)]))
 
 
-def write(result: Result, path: str | os.PathLike) -> None:
+def write(result: Any, path: str | os.PathLike) -> None:
     """Write ``result`` to ``path`` (netCDF4/HDF5 via h5netcdf), atomically."""
     import xarray as xr
 
@@ -126,7 +123,7 @@ def _read_bytes(path: Path, shown: str) -> bytes:
         return f.read()
 
 
-def read(path: Path, law: Any, shown: str) -> Result:
+def read(path: Path, law: Any, shown: str) -> Any:
     """The verified result in ``path`` (``shown``: how errors name the file)."""
     import xarray as xr
 

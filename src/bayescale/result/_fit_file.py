@@ -16,7 +16,6 @@ from bayescale.laws._law import Law
 from bayescale.result._law_spec import _law_from_spec, _prior
 
 if TYPE_CHECKING:  # pragma: no cover
-    from bayescale.result._fit import Fit
     from bayescale.result._posterior import Posterior
 
 __all__ = ["_build", "model_meta", "model_posterior"]
@@ -27,7 +26,7 @@ _MAX_TREE_DEPTH = 30
 
 
 def _build(meta: dict[str, Any], arrays: dict[str, dict[str, tuple]], law: Law | None,
-           fit_cls: type) -> Fit:
+           fit_cls: type) -> Any:
     """The Fit the checked metadata and arrays describe (every mismatch raises)."""
     for key in ("law", "priors", "dataset", "settings"):
         if key not in meta:

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import html
-from typing import TYPE_CHECKING
+from typing import Any
 
 from bayescale._format import format_level, format_number
-
-if TYPE_CHECKING:  # pragma: no cover
-    from bayescale.result._fit import Fit
 
 __all__ = ["fit_html"]
 
@@ -16,7 +13,7 @@ _STYLE = ("font-family: var(--jp-ui-font-family, sans-serif); "
           "color: var(--jp-ui-font-color1, inherit);")
 
 
-def fit_html(fit: Fit, ci_prob: float = 0.9) -> str:
+def fit_html(fit: Any, ci_prob: float = 0.9) -> str:
     """Render the parameter table and diagnostics as escaped HTML (no scripts)."""
     s = fit.summary(ci_prob=ci_prob)
     d = fit.diagnostics()

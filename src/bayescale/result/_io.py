@@ -31,13 +31,12 @@ from bayescale.result._law_spec import _law_spec
 
 if TYPE_CHECKING:  # pragma: no cover
     from bayescale.result._base import Result
-    from bayescale.result._fit import Fit
 
 __all__ = ["FORMAT_VERSION", "FitFileWarning", "_digest", "fit_meta", "load",
            "pointwise_log_likelihood", "save", "to_datatree"]
 
 
-def pointwise_log_likelihood(fit: Fit) -> np.ndarray:
+def pointwise_log_likelihood(fit: Any) -> np.ndarray:
     """Log density of each observation under each draw, ``(chain, draw, n)``."""
     space = make_space(fit.law, fit.likelihood, fit.priors)
     data = pad(fit.dataset, size=fit.dataset.n)
@@ -48,7 +47,7 @@ def pointwise_log_likelihood(fit: Fit) -> np.ndarray:
     return ll.reshape(c, -1, fit.dataset.n)
 
 
-def to_datatree(fit: Fit) -> Any:
+def to_datatree(fit: Any) -> Any:
     """ArviZ DataTree: posterior, sample_stats, log_likelihood, posterior_predictive, observed_data.
 
     ``posterior_predictive`` holds one replicated data set per posterior draw: new
@@ -78,7 +77,7 @@ def to_datatree(fit: Fit) -> Any:
                      "bayescale_likelihood": fit.likelihood.name}},
     )
 
-def fit_meta(fit: Fit) -> dict[str, Any]:
+def fit_meta(fit: Any) -> dict[str, Any]:
     """What a fit's file stores beside its draws (the format adds version and digest)."""
     return {
         "law": _law_spec(fit.law),

@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from bayescale._format import format_level
 
-if TYPE_CHECKING:  # pragma: no cover
-    from bayescale.result._fit import Fit
-
 __all__ = ["plot_fit"]
 
 
-def plot_fit(fit: Fit, ax: Any = None, *, ci_levels: Sequence[float] = (0.5, 0.8, 0.95),
+def plot_fit(fit: Any, ax: Any = None, *, ci_levels: Sequence[float] = (0.5, 0.8, 0.95),
              extend: float = 10.0, num_points: int = 200, kind: str = "predictive",
              color: str = "C0") -> Any:
     """Plot the data, the posterior median and nested credible bands.
