@@ -44,6 +44,7 @@ from bayescale._quantiles import quantile_frame
 from bayescale.laws import _priors as P
 from bayescale.laws._guess import polish
 from bayescale.laws._law import Law, Param
+from bayescale.laws._query import input_grid, param_draws
 from bayescale.priors import DataStats, Prior
 
 __all__ = ["LR_SENSITIVITY", "lr_optimum", "lr_sensitivity", "lr_sensitivity_at",
@@ -128,20 +129,7 @@ lr_sensitivity = Law(
 # ---- queries -----------------------------------------------------------------------------------
 
 def _draws(params: Any) -> dict[str, np.ndarray]:
-    src = LR_SENSITIVITY if params is None else getattr(params, "posterior", params)
-    if not isinstance(src, Mapping):
-        raise BayescaleError("params must be a mapping of parameter values or draws, or an "
-                             f"lr_sensitivity fit; got {type(params).__name__}")
-    missing = [k for k in LR_SENSITIVITY if k not in src]
-    if missing:
-        raise BayescaleError(f"lr_sensitivity parameters missing: {missing}")
-    return {k: np.asarray(src[k], dtype=float).reshape(-1, 1) for k in LR_SENSITIVITY}
-
-
-def _grid(**inputs: Any) -> dict[str, np.ndarray]:
-    arrays = np.broadcast_arrays(*(np.atleast_1d(np.asarray(v, dtype=float))
-                                   for v in inputs.values()))
-    return {k: a.ravel() for k, a in zip(inputs, arrays, strict=True)}
+    return param_draws(params, LR_SENSITIVITY, tuple(LR_SENSITIVITY), "lr_sensitivity")
 
 
 def lr_optimum(N: Any, params: Any = None, *, ci_prob: float = 0.9) -> pd.DataFrame:
@@ -168,7 +156,7 @@ def lr_optimum(N: Any, params: Any = None, *, ci_prob: float = 0.9) -> pd.DataFr
     >>> f"{float(lr_optimum(1e9)['median'].iloc[0]):.4g}"
     '0.001504'
     """
-    p, x = _draws(params), _grid(N=N)
+    p, x = _draws(params), input_grid(N=N)
     return quantile_frame(x, p["eta_c"] * x["N"] ** (-p["beta"]), ci_prob)
 
 
@@ -195,7 +183,7 @@ def lr_sensitivity_at(N: Any, params: Any = None, *, ci_prob: float = 0.9) -> pd
     >>> round(float(lr_sensitivity_at(1e9)["median"].iloc[0]), 4)
     0.0629
     """
-    p, x = _draws(params), _grid(N=N)
+    p, x = _draws(params), input_grid(N=N)
     return quantile_frame(x, p["s_c"] * x["N"] ** p["gamma"], ci_prob)
 
 
@@ -238,7 +226,7 @@ def lr_within_prob(eta: Any, N: Any, within: float = 0.01,
     """
     if not (isinstance(within, int | float) and within > 0):
         raise BayescaleError(f"within must be a number > 0 (0.01 = 1%), got {within!r}")
-    p, x = _draws(params), _grid(eta=eta, N=N)
+    p, x = _draws(params), input_grid(eta=eta, N=N)
     excess = _excess(p, x["eta"], x["N"])
     out = pd.DataFrame(x)
     out["excess"] = np.median(excess, axis=0)
@@ -278,7 +266,7 @@ def lr_window(N: Any, within: float = 0.01, params: Any = None, *,
     """
     if not (isinstance(within, int | float) and within > 0):
         raise BayescaleError(f"within must be a number > 0 (0.01 = 1%), got {within!r}")
-    p, x = _draws(params), _grid(N=N)
+    p, x = _draws(params), input_grid(N=N)
     best = p["A"] * x["N"] ** (-p["alpha"])
     half = np.sqrt(within * best / (p["s_c"] * x["N"] ** p["gamma"]))
     centre = np.log(p["eta_c"]) - p["beta"] * np.log(x["N"])

@@ -41,11 +41,11 @@ import pandas as pd
 from jax import lax
 from jax.nn import sigmoid, softplus
 
-from bayescale._errors import BayescaleError
 from bayescale._quantiles import quantile_frame
 from bayescale.laws import _priors as P
 from bayescale.laws._guess import polish
 from bayescale.laws._law import Law, Param
+from bayescale.laws._query import input_grid, param_draws
 from bayescale.priors import DataStats, Prior
 
 __all__ = ["KAPLAN_TRAJECTORY", "kaplan_critical_batch", "kaplan_loss_curve",
@@ -144,20 +144,7 @@ kaplan_trajectory = Law(
 
 def _draws(params: Any, names: tuple[str, ...]) -> dict[str, np.ndarray]:
     """Parameter draws as ``(draws, 1)`` arrays from constants, a mapping or a Fit."""
-    src = KAPLAN_TRAJECTORY if params is None else getattr(params, "posterior", params)
-    if not isinstance(src, Mapping):
-        raise BayescaleError("params must be a mapping of parameter values or draws, or a "
-                             f"kaplan_trajectory fit; got {type(params).__name__}")
-    missing = [k for k in names if k not in src]
-    if missing:
-        raise BayescaleError(f"kaplan_trajectory parameters missing: {missing}")
-    return {k: np.asarray(src[k], dtype=float).reshape(-1, 1) for k in names}
-
-
-def _grid(**inputs: Any) -> dict[str, np.ndarray]:
-    arrays = np.broadcast_arrays(*(np.atleast_1d(np.asarray(v, dtype=float))
-                                   for v in inputs.values()))
-    return {k: a.ravel() for k, a in zip(inputs, arrays, strict=True)}
+    return param_draws(params, KAPLAN_TRAJECTORY, names, "kaplan_trajectory")
 
 
 def _b_crit(p: Mapping[str, np.ndarray], loss: np.ndarray) -> np.ndarray:
@@ -191,7 +178,7 @@ def kaplan_min_loss(N: Any, params: Any = None, *, ci_prob: float = 0.9) -> pd.D
     2.3756
     """
     p = _draws(params, ("N_c", "alpha_N"))
-    x = _grid(N=N)
+    x = input_grid(N=N)
     return quantile_frame(x, (p["N_c"] / x["N"]) ** p["alpha_N"], ci_prob)
 
 
@@ -223,7 +210,7 @@ def kaplan_critical_batch(loss: Any, params: Any = None, *,
     ['1.07e+06', '7.37e+06']
     """
     p = _draws(params, ("B_star", "alpha_B"))
-    x = _grid(loss=loss)
+    x = input_grid(loss=loss)
     return quantile_frame(x, _b_crit(p, x["loss"]), ci_prob)
 
 
@@ -264,7 +251,7 @@ def kaplan_steps_to_loss(loss: Any, N: Any, B: Any = None, params: Any = None, *
     '1.501e+04'
     """
     p = _draws(params, tuple(KAPLAN_TRAJECTORY))
-    x = _grid(loss=loss, N=N) if B is None else _grid(loss=loss, N=N, B=B)
+    x = input_grid(loss=loss, N=N) if B is None else input_grid(loss=loss, N=N, B=B)
     gap = x["loss"] - (p["N_c"] / x["N"]) ** p["alpha_N"]
     with np.errstate(divide="ignore", invalid="ignore"):
         s_min = np.where(gap > 0, p["S_c"] * np.abs(gap) ** (-1.0 / p["alpha_S"]), np.inf)
@@ -311,7 +298,7 @@ def kaplan_loss_curve(S: Any, N: Any, B: Any, params: Any = None, *,
     [4.367, 2.931, 2.513]
     """
     p = _draws(params, tuple(KAPLAN_TRAJECTORY))
-    x = _grid(S=S, N=N, B=B)
+    x = input_grid(S=S, N=N, B=B)
     draws = _CURVE({k: jnp.asarray(v) for k, v in p.items()},
                    {k: jnp.asarray(v[None, :]) for k, v in x.items()})
     return quantile_frame(x, np.asarray(draws), ci_prob)
