@@ -285,6 +285,11 @@ def _np_pruned_data(p, x):
     return p["E"] + p["A"] * (1 + p["q"] * x["P"] / p["P_0"]) ** (-1 / p["q"])
 
 
+def _np_noisy_data(p, x):
+    w = 1 / (1 + (x["sigma"] / p["sigma_50"]) ** p["k"])
+    return p["E"] + p["A"] * (x["D_clean"] + w * x["D_noisy"]) ** (-p["alpha"])
+
+
 # issue 21
 CASES += [
     # Kaplan et al. (2020) trajectory constants; 1M..1B params, 1e2..1e5 steps, batches
@@ -300,6 +305,11 @@ CASES += [
     # (q P / P_0 = 0.025) to the power-law regime (25; exponent 1/q = 2).
     Case("pruned_data", bs.laws.get("pruned_data"),
          {"E": 0.02, "A": 0.9, "P_0": 2e3, "q": 0.5}, {"P": (1e2, 1e5)}, _np_pruned_data),
+    # clean and noisy images (reference values): 1e3..1e6 of each, noise 0.02..1 (pixels
+    # in [-1, 1]; 0.2 is 14.15 dB), so the utility runs from 0.99 down to 0.06
+    Case("noisy_data", bs.laws.get("noisy_data"), dict(bs.laws.NOISY_DATA),
+         {"D_clean": (1e3, 1e6), "D_noisy": (1e3, 1e6), "sigma": (0.02, 1.0)},
+         _np_noisy_data),
 ]
 IDS = [c.id for c in CASES]
 REGISTRY_CASES = {"power_law", "saturating_power", "chinchilla", "kaplan_nd", "bnsl", "m4"}

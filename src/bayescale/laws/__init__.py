@@ -47,6 +47,7 @@ from bayescale.laws._lr_sensitivity import (
     lr_within_prob,
 )
 from bayescale.laws._m4 import m4
+from bayescale.laws._noisy_data import NOISY_DATA, noisy_data, noisy_worth
 from bayescale.laws._power import power_law, saturating_power
 from bayescale.laws._pruning import PRUNED_DATA, pruned_data, pruning_regime
 from bayescale.laws._registry import get, names, register, resolve
@@ -67,6 +68,7 @@ __all__ = [
     "KAPLAN_TRAJECTORY",
     "LR_SENSITIVITY",
     "MAX_EPOCHS",
+    "NOISY_DATA",
     "PRUNED_DATA",
     "STEP_LAW",
     "Law",
@@ -106,6 +108,8 @@ __all__ = [
     "lr_within_prob",
     "m4",
     "names",
+    "noisy_data",
+    "noisy_worth",
     "power_law",
     "pruned_data",
     "pruning_regime",
@@ -132,4 +136,5 @@ register(data_filtering, name="data_filtering")
 register(kaplan_trajectory)
 register(lr_sensitivity)
 register(pruned_data)
+register(noisy_data)
 del _law
