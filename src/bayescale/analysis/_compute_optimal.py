@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from numbers import Real
 from typing import TYPE_CHECKING, Any
 
 import jax
@@ -12,6 +13,7 @@ from jax import lax
 
 from bayescale._errors import BayescaleError
 from bayescale.result import _predict
+from bayescale.result._posterior import check_ci_prob
 from bayescale.result._predict import with_drift
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -75,8 +77,11 @@ def _optimal_draws(fit: Fit, C: Any, *, flops_per_token: float, discrepancy: boo
     if set(law.inputs) != {"N", "D"}:
         raise BayescaleError(f"compute_optimal needs a law of N and D; law {law.name!r} takes "
                              f"{list(law.inputs)}")
-    try:
-        c = np.atleast_1d(np.asarray(C, dtype=float))
+    try:  # no strings ("1e22"), booleans or None (silently 1.0 or NaN otherwise)
+        c = np.atleast_1d(np.asarray(C))
+        if c.dtype.kind not in "iuf":
+            raise TypeError
+        c = c.astype(float)
     except (TypeError, ValueError):
         raise BayescaleError(f"C must be numbers (a compute budget in FLOPs, or a list of "
                              f"them), got {C!r}") from None
@@ -85,8 +90,10 @@ def _optimal_draws(fit: Fit, C: Any, *, flops_per_token: float, discrepancy: boo
                              f"got {C!r}")
     if not np.all(np.isfinite(c)) or np.any(c <= 0):
         raise BayescaleError(f"C must be finite and > 0, got {C!r}")
-    if not flops_per_token > 0:
-        raise BayescaleError(f"flops_per_token must be > 0, got {flops_per_token!r}")
+    if (isinstance(flops_per_token, bool) or not isinstance(flops_per_token, Real)
+            or not 0 < flops_per_token < np.inf):
+        raise BayescaleError(f"flops_per_token must be a finite number > 0, got "
+                             f"{flops_per_token!r}")
     log_c = jnp.log(jnp.asarray(c / flops_per_token))  # log(N D)
     params = {k: jnp.asarray(np.asarray(fit.posterior[k]).reshape(-1)) for k in law.param_names}
     closed = law.key[:2] == ("law", "chinchilla") or law.name == "chinchilla"
@@ -153,8 +160,7 @@ def compute_optimal(fit: Fit, C: Any, *, ci_prob: float = 0.9,
         NaN draws left out) comes with a :class:`~bayescale.result.DiagnosticWarning`
         naming the quantity and the cause.
     """
-    if not 0 < ci_prob < 1:
-        raise BayescaleError(f"ci_prob must be in (0, 1), got {ci_prob!r}")
+    ci_prob = check_ci_prob(ci_prob)
     draws = _optimal_draws(fit, C, flops_per_token=flops_per_token, discrepancy=discrepancy)
     c = np.atleast_1d(np.asarray(C, dtype=float))
     q = [(1 - ci_prob) / 2, 0.5, (1 + ci_prob) / 2]

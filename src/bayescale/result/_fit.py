@@ -17,7 +17,7 @@ from bayescale.likelihoods import Likelihood
 from bayescale.priors import Prior
 from bayescale.result import _diagnostics, _predict, _upward
 from bayescale.result._base import Result
-from bayescale.result._posterior import Posterior
+from bayescale.result._posterior import Posterior, check_ci_prob
 from bayescale.result._posterior import frozen as _frozen
 
 __all__ = ["Fit"]
@@ -119,6 +119,10 @@ class Fit(Result):
             return list(self.param_names)
         if isinstance(var_names, str):
             var_names = [var_names]
+        if not isinstance(var_names, Sequence) or not all(isinstance(v, str)
+                                                          for v in var_names):
+            raise BayescaleError(f"var_names must be a parameter name or a list of them, "
+                                 f"got {var_names!r}; this fit has {list(self.param_names)}")
         bad = [v for v in var_names if v not in self.posterior]
         if bad:
             raise BayescaleError(f"unknown parameter(s) {bad}; this fit has "
@@ -221,7 +225,9 @@ class Fit(Result):
         :class:`DiagnosticWarning` names the columns, the points and the cause (for
         instance Student-t ``nu < 1`` in some draws, or non-finite parameter draws).
         """
-        by_inp, by_col = _predict.resolve_inputs(self.law, self.x, inputs)
+        ci_prob = check_ci_prob(ci_prob)
+        _predict.check_options(kind, seed, discrepancy)
+        by_inp, by_col = _predict.check_inputs(self.law, self.x, inputs)
         draws = self._draws_at(kind, seed, discrepancy, by_inp)
         frame = _predict.quantile_frame(by_col, draws, ci_prob)
         _predict.warn_non_finite("predict", _predict.frame_problems(frame, draws, ci_prob),
@@ -235,6 +241,7 @@ class Fit(Result):
 
     def band_label(self, kind: str = "predictive", discrepancy: bool = True) -> str:
         """What a band of :meth:`predict` is: ``"new observation + discrepancy"``, ..."""
+        _predict.check_options(kind, 0, discrepancy)
         base = {"predictive": "new observation", "mean": "mean curve"}[kind]
         return base + (" + discrepancy" if discrepancy and self.discrepancy else "")
 
@@ -246,7 +253,8 @@ class Fit(Result):
         Student-t tails, non-finite parameter draws) a :class:`DiagnosticWarning` says
         how many and why.
         """
-        by_inp, _ = _predict.resolve_inputs(self.law, self.x, inputs)
+        _predict.check_options(kind, seed, discrepancy)
+        by_inp, _ = _predict.check_inputs(self.law, self.x, inputs)
         draws = self._draws_at(kind, seed, discrepancy, by_inp)
         _predict.warn_non_finite("predict_draws", _predict.draw_problems(draws),
                                  lambda: self._causes(kind))
@@ -257,8 +265,6 @@ class Fit(Result):
 
     def _draws_at(self, kind: str, seed: int, discrepancy: bool,
                   by_inp: dict[str, np.ndarray]) -> np.ndarray:
-        if kind not in ("predictive", "mean"):
-            raise BayescaleError(f"kind must be 'predictive' or 'mean', got {kind!r}")
         disc = self.discrepancy if discrepancy else None
         if kind == "mean":
             draws = _predict.mean_draws(self.law, self.posterior, by_inp)

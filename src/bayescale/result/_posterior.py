@@ -13,6 +13,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from numbers import Real
 from types import MappingProxyType
 from typing import Any
 
@@ -41,14 +42,19 @@ def frozen(arrays: Mapping[str, Any]) -> MappingProxyType:
 
 
 def check_ci_prob(ci_prob: Any) -> float:
-    """``ci_prob`` as a float in (0, 1), or a :class:`BayescaleError` naming it."""
-    try:
+    """``ci_prob`` as a float in (0, 1), or a :class:`BayescaleError` naming it.
+
+    Only a real number is accepted (a Python or NumPy float or integer): a string such as
+    ``"0.9"``, a bool, ``None``, NaN or a list is refused, not converted.
+    """
+    if isinstance(ci_prob, Real) and not isinstance(ci_prob, bool | np.bool_):
         value = float(ci_prob)
-    except (TypeError, ValueError):
-        value = float("nan")
-    if not 0 < value < 1:
-        raise BayescaleError(f"ci_prob must be in (0, 1), got {ci_prob!r}")
-    return value
+        if 0 < value < 1:
+            return value
+    shown = repr(ci_prob)
+    shown = shown if len(shown) <= 80 else shown[:77] + "..."
+    kind = "" if isinstance(ci_prob, Real) else f" (a {type(ci_prob).__name__})"
+    raise BayescaleError(f"ci_prob must be a float in (0, 1), e.g. 0.9; got {shown}{kind}")
 
 
 def labels(name: str, shape: tuple[int, ...], spec: Sequence[Any]) -> list[str]:

@@ -9,24 +9,86 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping, Sequence
+from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from bayescale._errors import BayescaleError
 from bayescale._quantiles import nan_mean as _mean  # noqa: F401  (analysis uses it)
 from bayescale._quantiles import quantile_frame, quantiles
 from bayescale.discrepancy import Discrepancy
 from bayescale.engine._draws import mean_draws, predictive_draws
-from bayescale.laws._law import resolve_inputs
+from bayescale.laws._law import Law, resolve_inputs
 from bayescale.likelihoods import Likelihood
 
-__all__ = ["causes", "draw_problems", "frame_problems", "mean_draws", "predictive_draws",
-           "quantile_frame", "quantiles", "resolve_inputs", "warn_non_finite", "with_drift"]
+__all__ = ["causes", "check_inputs", "check_options", "draw_problems", "frame_problems",
+           "mean_draws", "predictive_draws", "quantile_frame", "quantiles", "resolve_inputs",
+           "warn_non_finite", "with_drift"]
 
 
 def _pct(p: float) -> str:
     return f"{100 * p:.4g}%"
+
+
+def _shown(value: Any, limit: int = 80) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def _input_array(name: str, value: Any) -> np.ndarray:
+    """One input of ``predict`` as a flat float array, or a BayescaleError naming it."""
+    need = (f"input {name!r} must be a number or a flat, non-empty list of numbers "
+            f"(e.g. {name}=1e21 or {name}=[1e20, 1e21]), got {_shown(value)}")
+    if value is None or isinstance(value, str | bytes | Mapping | set | frozenset):
+        raise BayescaleError(f"{need} (a {type(value).__name__})")
+    try:
+        a = np.asarray(value)
+    except (TypeError, ValueError, OverflowError):  # ragged lists, odd sequences
+        raise BayescaleError(need) from None
+    if a.dtype.kind == "O":  # numbers mixed with None or other objects: each must be one
+        bad = [v for v in a.ravel() if not isinstance(v, Real) or isinstance(v, bool)]
+        if bad:
+            raise BayescaleError(need + (f" (it holds {_shown(bad[0], 40)})" if a.ndim else ""))
+        a = a.astype(float)
+    if a.dtype.kind not in "iuf":  # strings, booleans, complex, dates
+        raise BayescaleError(f"{need} (values of dtype {a.dtype})")
+    if a.ndim > 1:
+        raise BayescaleError(f"{need} (nested: shape {a.shape})")
+    if a.size == 0:
+        raise BayescaleError(f"{need} (empty)")
+    return np.atleast_1d(a.astype(float))
+
+
+def check_options(kind: Any, seed: Any, discrepancy: Any) -> None:
+    """The options of ``predict``: ``kind``, ``seed`` and ``discrepancy``, or an error."""
+    if not isinstance(kind, str) or kind not in ("predictive", "mean"):
+        raise BayescaleError(f"kind must be 'predictive' or 'mean', got {_shown(kind)}")
+    if (isinstance(seed, bool | np.bool_) or not isinstance(seed, Integral)
+            or not 0 <= seed < 2**63):
+        raise BayescaleError(f"seed must be a non-negative integer, got {_shown(seed)}")
+    if not isinstance(discrepancy, bool | np.bool_):
+        raise BayescaleError(f"discrepancy must be True or False, got {_shown(discrepancy)}")
+
+
+def check_inputs(law: Law, x_columns: tuple[str, ...], inputs: Mapping[str, Any]
+                 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """:func:`resolve_inputs` of checked values: every failure a :class:`BayescaleError`.
+
+    Each value must be a number or a flat, non-empty sequence of numbers (no strings,
+    booleans, ``None``, mappings or nested lists); sequences must have one length (or
+    one value, which is repeated). The names, finiteness and signs are checked by
+    :func:`resolve_inputs`.
+    """
+    known = set(law.inputs) | set(x_columns)
+    arrays = {k: (_input_array(k, v) if k in known else v) for k, v in inputs.items()}
+    sizes = {k: a.size for k, a in arrays.items() if k in known and a.size > 1}
+    if len(set(sizes.values())) > 1:
+        raise BayescaleError("the inputs have different lengths ("
+                             + ", ".join(f"{k}: {n} values" for k, n in sizes.items())
+                             + "); give lists of one length, or single values")
+    return resolve_inputs(law, x_columns, arrays)
 
 
 def draw_problems(draws: np.ndarray) -> list[str]:
