@@ -23,8 +23,11 @@ _FACTORY_OPTIONS = {"bnsl": ("n_breaks",), "sigmoid_accuracy": ("floor", "increa
 
 def _law_spec(law: Law) -> dict[str, Any]:
     if law.key and law.key[0] == "formula":
+        # the response's name is kept in the law's text only ("loss = E + A / C ** alpha")
+        response = (law.formula or "").partition(" = ")[0].strip()
         return {"kind": "formula", "formula": law.key[1], "inputs": list(law.key[2]),
-                "priors": {k: v.to_dict() for k, v in law.key[3]}, "name": law.name}
+                "priors": {k: v.to_dict() for k, v in law.key[3]}, "name": law.name,
+                "response": response if response.isidentifier() else "y"}
     if law.key and law.key[0] == "law" and law.key[1] in _FACTORY_OPTIONS:
         names = _FACTORY_OPTIONS[law.key[1]]
         return {"kind": "registry", "name": law.key[1],
@@ -78,7 +81,15 @@ def _law_from_spec(spec: dict[str, Any], law: Law | None) -> Law:
         if not isinstance(priors, dict):
             raise FitFileError(f"the formula's priors are not a mapping: {priors!r}")
         priors = {k: _prior(k, v) for k, v in priors.items()}
-        return from_formula(spec["formula"], name=spec.get("name"),
+        # files written before the response was stored: the formula as it is ("y" unless
+        # it names one before "~")
+        text, response = spec["formula"], spec.get("response")
+        if response is not None:
+            if not isinstance(response, str) or not response.isidentifier():
+                raise FitFileError(f"the formula's response name {response!r} is not a "
+                                   "plain name")
+            text = f"{response} ~ {text}"
+        return from_formula(text, name=spec.get("name"),
                             inputs=tuple(spec["inputs"]), priors=priors or None)
     if kind == "custom":
         raise FitFileError(f"this file holds a fit of the custom law {spec['name']!r}, which "
