@@ -37,6 +37,10 @@ reproduced value. Sections (``--only``):
   all-clean set); recovery from ``--reps`` simulated studies (5 clean sizes 3e3..3e5 plus
   mixtures of 10% and 30% clean in 1e4 and 1e5 images at noise 0.05, 0.1, 0.2, 0.4; 2%
   noise on FID): coverage of the constants and of ``noisy_worth`` at 0.2 and 0.4.
+* ``lrbatch`` (issue 21): best learning rate against batch size, ``lr_batch``: reference
+  values (McCandlish's SGD and Li et al.'s Adam surge); ``--reps`` simulated sweeps per
+  regime (12 batch sizes 8..16384, 10% scatter of the swept optimum): coverage of the
+  constants, of ``lr_for_batch`` at B = 65536 (beyond the data) and of the Adam peak.
 
 Usage::
 
@@ -517,10 +521,48 @@ def noisy(args):
             reproduced=f"rep 0: {_q(got[0])}")
 
 
+def lrbatch(args):
+    law, ref = bs.laws.get("lr_batch"), bs.laws.LR_BATCH
+    for regime, want in (("adam", "6.2854e-4, 1e-3, 6.2854e-4"),
+                         ("sgd", "0.011111, 0.05, 0.088889")):
+        got = bs.laws.lr_for_batch([64, 512, 4096], ref[regime])["median"]
+        row("lr_batch", "reference values", f"{regime}: eta(64), eta(512), eta(4096)",
+            reference=want, reproduced=", ".join(f"{v:.5g}" for v in got))
+    batches = 2.0 ** np.arange(3, 15)
+    for regime, truth in ref.items():
+        fits = []
+        for rep in range(args.reps):
+            rng = np.random.default_rng(rep)
+            mu = np.asarray(law(truth, B=batches))
+            data = pd.DataFrame({"B": batches,
+                                 "lr": mu * np.exp(0.1 * rng.standard_normal(mu.size))})
+            fits.append(fit(data, law, args, x="B", y="lr", likelihood="normal_log", seed=rep,
+                            target_accept_prob=0.95))
+        cov = _coverage(truth, fits)
+        row("lr_batch", f"{args.reps} simulated {regime} sweeps (12 sizes, 10% scatter)",
+            "recovery", coverage=", ".join(f"{k} {v:.0%}" for k, v in cov.items()),
+            reference="90% nominal", reproduced=f"p rep 0: {interval(fits[0], 'p')}")
+        t = bs.laws.lr_for_batch(65536, truth)["median"].iloc[0]
+        got = [bs.laws.lr_for_batch(65536, f) for f in fits]
+        inside = np.mean([g["lower"].iloc[0] <= t <= g["upper"].iloc[0] for g in got])
+        row("lr_batch", f"{args.reps} simulated {regime} fits", "lr_for_batch(65536)",
+            coverage=f"{inside:.0%}", reference=f"{t:.4g}", reproduced=f"rep 0: {_q(got[0])}")
+        if regime == "adam":
+            peaks = [bs.laws.lr_batch_peak(f) for f in fits]
+            inside = np.mean([pk.loc["B_peak", "lower"] <= 512 <= pk.loc["B_peak", "upper"]
+                              for pk in peaks])
+            probs = [pk["prob_peak"].iloc[0] for pk in peaks]
+            row("lr_batch", f"{args.reps} simulated adam fits", "B_peak; P(p < 1)",
+                coverage=f"{inside:.0%}", reference="512; peak exists",
+                reproduced=f"rep 0: {peaks[0].loc['B_peak', 'median']:.4g}; P(p < 1) "
+                           f"min {min(probs):.2f}")
+
+
 SECTIONS = {"classics": classics, "steplaw": steplaw, "fpquant": fpquant,
             "lranneal": lranneal, "datablations": datablations, "downstream": downstream,
             "filtering": filtering, "trajectory": trajectory,
-            "lrsens": lrsens, "pruning": pruning, "noisy": noisy}
+            "lrsens": lrsens, "pruning": pruning, "noisy": noisy,
+            "lrbatch": lrbatch}
 
 
 def main() -> None:

@@ -290,6 +290,11 @@ def _np_noisy_data(p, x):
     return p["E"] + p["A"] * (x["D_clean"] + w * x["D_noisy"]) ** (-p["alpha"])
 
 
+def _np_lr_batch(p, x):
+    u = x["B"] / p["B_noise"]
+    return p["eta_0"] * u ** p["p"] / (1 + u)
+
+
 # issue 21
 CASES += [
     # Kaplan et al. (2020) trajectory constants; 1M..1B params, 1e2..1e5 steps, batches
@@ -310,6 +315,10 @@ CASES += [
     Case("noisy_data", bs.laws.get("noisy_data"), dict(bs.laws.NOISY_DATA),
          {"D_clean": (1e3, 1e6), "D_noisy": (1e3, 1e6), "sigma": (0.02, 1.0)},
          _np_noisy_data),
+    # best learning rate against batch size: the Adam surge (p = 1/2) with B_noise = 512,
+    # batches of 8..65536 sequences on both sides of the peak
+    Case("lr_batch", bs.laws.get("lr_batch"), dict(bs.laws.LR_BATCH["adam"]),
+         {"B": (8.0, 65536.0)}, _np_lr_batch),
 ]
 IDS = [c.id for c in CASES]
 REGISTRY_CASES = {"power_law", "saturating_power", "chinchilla", "kaplan_nd", "bnsl", "m4"}

@@ -38,6 +38,7 @@ from bayescale.laws._formula import from_formula
 from bayescale.laws._fp_quant import FP_QUANT, fp_best_layout, fp_critical_data, fp_quant
 from bayescale.laws._law import CONSTRAINTS, Law, Param
 from bayescale.laws._lr_anneal import lr_anneal, lr_anneal_frame, lr_areas
+from bayescale.laws._lr_batch import LR_BATCH, lr_batch, lr_batch_peak, lr_for_batch
 from bayescale.laws._lr_sensitivity import (
     LR_SENSITIVITY,
     lr_optimum,
@@ -66,6 +67,7 @@ __all__ = [
     "DATA_CONSTRAINED",
     "FP_QUANT",
     "KAPLAN_TRAJECTORY",
+    "LR_BATCH",
     "LR_SENSITIVITY",
     "MAX_EPOCHS",
     "NOISY_DATA",
@@ -101,6 +103,9 @@ __all__ = [
     "lr_anneal",
     "lr_anneal_frame",
     "lr_areas",
+    "lr_batch",
+    "lr_batch_peak",
+    "lr_for_batch",
     "lr_optimum",
     "lr_sensitivity",
     "lr_sensitivity_at",
@@ -137,4 +142,5 @@ register(kaplan_trajectory)
 register(lr_sensitivity)
 register(pruned_data)
 register(noisy_data)
+register(lr_batch)
 del _law
