@@ -18,7 +18,8 @@ def epoch_fit(shared_datasets):
     data = pd.DataFrame({"N": n, "D": raw["Training FLOP"] / (6 * n), "loss": raw["loss"]})
     assert len(data) == 240
     return bs.fit(data, "chinchilla", x=["N", "D"], y="loss", likelihood="student_t_log",
-                  num_chains=4, num_warmup=1000, num_samples=1000, seed=0, progress=False)
+                  num_chains=4, num_warmup=1000, num_samples=1000, seed=0, progress=False,
+                  discrepancy=False)
 
 
 @pytest.mark.slow

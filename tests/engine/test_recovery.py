@@ -137,7 +137,7 @@ def test_recovers_true_parameters(law_name, likelihood, seed):
         warnings.simplefilter("always", DiagnosticWarning)
         fit = bs.fit(data, law, x=list(law.inputs), y="y", likelihood=likelihood,
                      num_chains=NUM_CHAINS, num_warmup=NUM_WARMUP, num_samples=NUM_SAMPLES,
-                     seed=0, progress=False)
+                     seed=0, progress=False, discrepancy=False)
     summary = fit.summary(ci_prob=0.9)
     report = summary[["median", "lower", "upper", "r_hat", "ess_bulk"]].to_string()
 

@@ -102,7 +102,7 @@ def test_henighan_recovery_and_reducible_loss():
     y = _simulate(law, truth, {"x": n}, 0.01, seed=2)
     fit = bs.fit(pd.DataFrame({"N": n, "loss": y}), "henighan", x="N", y="loss",
                  likelihood="normal_log", num_chains=CHAINS, num_warmup=WARMUP,
-                 num_samples=DRAWS, progress=False)
+                 num_samples=DRAWS, progress=False, discrepancy=False)
     _covers(fit, truth | {"sigma": 0.01})
     # the posterior of L_inf lies below the smallest observation (its prior's bound)
     assert np.max(fit.posterior["L_inf"]) < y.min()
@@ -122,7 +122,7 @@ def test_reducible_loss_needs_a_floor():
     y = 8.8e13 ** 0.076 * x ** -0.076 * np.exp(0.01 * rng.standard_normal(20))
     fit = bs.fit(pd.DataFrame({"N": x, "loss": y}), "kaplan_n", x="N", y="loss",
                  likelihood="normal_log", num_chains=CHAINS, num_warmup=WARMUP,
-                 num_samples=DRAWS, progress=False)
+                 num_samples=DRAWS, progress=False, discrepancy=False)
     _covers(fit, {"N_c": 8.8e13, "alpha_N": 0.076})
     with pytest.raises(bs.BayescaleError, match="no known irreducible-level parameter"):
         bs.laws.reducible_loss(fit, N=1e9)
@@ -135,7 +135,7 @@ def test_hestness_recovery():
     y = _simulate(law, truth, {"x": x}, 0.02, seed=5)
     fit = bs.fit(pd.DataFrame({"m": x, "err": y}), "hestness", x="m", y="err",
                  likelihood="normal_log", num_chains=CHAINS, num_warmup=WARMUP,
-                 num_samples=DRAWS, progress=False)
+                 num_samples=DRAWS, progress=False, discrepancy=False)
     _covers(fit, truth | {"sigma": 0.02})
     regions = bs.laws.hestness_regions(fit.posterior)
     lo, hi = np.quantile(regions["irreducible_start"], [0.05, 0.95])
@@ -157,5 +157,5 @@ def test_kaplan_d_and_c_recovery(law, col, lo, hi, truth, seed):
     y = _simulate(bs.laws.get(law), truth, {col: x}, 0.01, seed=seed)
     fit = bs.fit(pd.DataFrame({col: x, "loss": y}), law, x=col, y="loss",
                  likelihood="normal_log", num_chains=CHAINS, num_warmup=WARMUP,
-                 num_samples=DRAWS, progress=False)
+                 num_samples=DRAWS, progress=False, discrepancy=False)
     _covers(fit, truth | {"sigma": 0.01})

@@ -87,7 +87,7 @@ def test_recovery_on_simulated_pools_and_best_mix_probabilities():
     data = _simulated_pools(seed=0)
     fit = bs.fit(data, bs.laws.data_filtering(3), x=["samples", "pool_size", "pool"],
                  y="error", likelihood="normal_log", num_chains=CHAINS, num_warmup=WARMUP,
-                 num_samples=DRAWS, target_accept_prob=0.99, progress=False)
+                 num_samples=DRAWS, target_accept_prob=0.99, progress=False, discrepancy=False)
     diag = fit.diagnostics()
     assert diag["max_r_hat"] < 1.01 and diag["min_ess_bulk"] > diag["ess_threshold"]
     assert diag["divergences"] <= 2

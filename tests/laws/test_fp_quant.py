@@ -98,7 +98,7 @@ def test_recovery_of_the_eight_constants():
     data = _design(seed=1)
     fit = bs.fit(data, "fp_quant", x=["N", "D", "E", "M", "B"], y="loss",
                  likelihood="normal_log", num_chains=CHAINS, num_warmup=WARMUP,
-                 num_samples=DRAWS, progress=False)
+                 num_samples=DRAWS, progress=False, discrepancy=False)
     s = fit.summary(ci_prob=0.9)
     for name, value in P.items():
         assert s.loc[name, "lower"] <= value <= s.loc[name, "upper"], (name, s.loc[name])

@@ -64,7 +64,7 @@ def fit():
         warnings.filterwarnings("ignore", ".*R-hat", bs.result.DiagnosticWarning)
         return bs.fit(data, "lr_sensitivity", x=["lr", "N"], y="loss",
                       likelihood="normal_log", num_chains=2, num_warmup=300,
-                      num_samples=300, progress=False)
+                      num_samples=300, progress=False, discrepancy=False)
 
 
 def test_recovery_and_extrapolation(fit):

@@ -49,7 +49,8 @@ def _fit(regime: str, seed: int):
         # 2 x 300 draws (CI time) can leave R-hat a little above 1.01; the test is coverage
         warnings.filterwarnings("ignore", ".*R-hat", bs.result.DiagnosticWarning)
         return bs.fit(data, "pruned_data", x="P", y="error", likelihood="normal_log",
-                      num_chains=2, num_warmup=300, num_samples=300, progress=False)
+                      num_chains=2, num_warmup=300, num_samples=300, progress=False,
+                      discrepancy=False)
 
 
 @pytest.fixture(scope="module")

@@ -60,7 +60,8 @@ def test_fit_to_user_optima_recovers_the_law_with_intervals():
     # parameter intervals missed (a, seed 0). Seed 4 is a typical draw.
     data = _sweep_optima(seed=4)
     fit = bs.fit(data, "step_law_lr", x=["N", "D"], y="lr_opt", likelihood="normal_log",
-                 num_chains=CHAINS, num_warmup=WARMUP, num_samples=DRAWS, progress=False)
+                 num_chains=CHAINS, num_warmup=WARMUP, num_samples=DRAWS, progress=False,
+                 discrepancy=False)
     s = fit.summary(ci_prob=0.9)
     for name, value in bs.laws.STEP_LAW["lr"].items():
         assert s.loc[name, "lower"] <= value <= s.loc[name, "upper"], (name, s.loc[name])
@@ -69,7 +70,8 @@ def test_fit_to_user_optima_recovers_the_law_with_intervals():
     assert float(pred["lower"].iloc[0]) <= 1.6325e-3 <= float(pred["upper"].iloc[0])
 
     fit_b = bs.fit(data, "step_law_batch", x="D", y="batch_opt", likelihood="normal_log",
-                   num_chains=CHAINS, num_warmup=WARMUP, num_samples=DRAWS, progress=False)
+                   num_chains=CHAINS, num_warmup=WARMUP, num_samples=DRAWS, progress=False,
+                   discrepancy=False)
     s = fit_b.summary(ci_prob=0.9)
     for name, value in bs.laws.STEP_LAW["batch"].items():
         assert s.loc[name, "lower"] <= value <= s.loc[name, "upper"], (name, s.loc[name])

@@ -75,7 +75,7 @@ def fit():
         warnings.filterwarnings("ignore", ".*R-hat", bs.result.DiagnosticWarning)
         return bs.fit(data, "kaplan_trajectory", x=["N", "S", "B"], y="loss",
                       likelihood="normal_log", num_chains=2, num_warmup=300,
-                      num_samples=300, progress=False, seed=1)
+                      num_samples=300, progress=False, seed=1, discrepancy=False)
 
 
 def test_recovery_of_kaplans_constants(fit):
