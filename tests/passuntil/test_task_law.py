@@ -6,8 +6,9 @@ import pandas as pd
 import pytest
 from passuntil_sim import HELD_OUT, NUTS, SIZES, simulate_task
 
+import bayescale as bs
 import bayescale.passuntil as pu
-from bayescale.passuntil._display import html_repr
+from bayescale.result._html import facts_html
 from bayescale.result._posterior import Posterior
 
 
@@ -56,7 +57,7 @@ def test_fit_api_shapes_and_immutability(recovery):
         fit.posterior.samples["x"] = np.zeros(1)  # type: ignore[index]
     with pytest.raises(ValueError, match="level='bad' is not accepted"):
         fit.predict([1e9], level="bad")
-    with pytest.raises(ValueError, match=r"ci_prob=1\.5"):
+    with pytest.raises(bs.BayescaleError, match=r"ci_prob must be .*got 1\.5"):
         fit.predict([1e9], ci_prob=1.5)
     with pytest.raises(ValueError, match=r"N\[0\]=-1 is not accepted"):
         fit.predict([-1.0])
@@ -75,8 +76,9 @@ def test_fit_exports_plot_and_html(recovery):
     plt.close(ax.figure)
     html = fit._repr_html_()
     assert "PassUntil task-law fit" in html and "mu_log_alpha" in html
-    assert "<script" not in html_repr("<script>", {"a": "<b>"}, {}).replace("&lt;", "")
-    assert "&lt;b&gt;" in html_repr("t", {"a": "<b>"}, {})
+    assert "PassUntilRecords(" in html and "max R-hat" in html and "divergences" in html
+    assert "<script" not in facts_html({"<script>": "<b>"}).replace("&lt;", "")
+    assert "&lt;b&gt;" in facts_html({"a": "<b>"})
     assert "PassUntilFit(" in repr(fit)
 
 

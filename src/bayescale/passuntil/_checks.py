@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from bayescale._errors import DataError
+from bayescale._errors import BayescaleError, DataError
 
 
 def one_of(valid: Iterable[object]) -> str:
@@ -23,15 +24,21 @@ def check_choice(name: str, value: object, valid: Iterable[object]) -> None:
         raise ValueError(f"{name}={value!r} is not accepted; use one of {one_of(valid)}.")
 
 
-def check_ci_prob(ci_prob: float) -> float:
-    """Return ``ci_prob`` as a float in (0, 1) or raise a ``ValueError``."""
-    try:
-        value = float(ci_prob)
-    except (TypeError, ValueError):
-        raise ValueError(f"ci_prob={ci_prob!r} must be a number in (0, 1), e.g. 0.9.") from None
-    if not 0.0 < value < 1.0:
-        raise ValueError(f"ci_prob={ci_prob!r} must lie strictly between 0 and 1, e.g. 0.9.")
-    return value
+def accept_prob(target_accept_prob: float, target_accept: float | None,
+                default: float) -> float:
+    """The NUTS target acceptance probability, from ``target_accept`` (deprecated) if given.
+
+    ``target_accept`` is the old name of ``target_accept_prob`` (the name of ``bs.fit``):
+    it still works, with a :class:`FutureWarning`; giving both is an error.
+    """
+    if target_accept is None:
+        return target_accept_prob
+    if target_accept_prob != default:
+        raise BayescaleError("give target_accept_prob= only (target_accept= is its "
+                             "deprecated old name)")
+    warnings.warn("target_accept= is deprecated and will be removed; use "
+                  "target_accept_prob= (the name bs.fit takes)", FutureWarning, stacklevel=3)
+    return target_accept
 
 
 def positive_array(name: str, values: object, *, integer: bool = False) -> np.ndarray:

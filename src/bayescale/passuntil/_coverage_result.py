@@ -11,14 +11,15 @@ from numpy.typing import ArrayLike
 from scipy.special import betaln
 
 from bayescale._errors import FitFileError
-from bayescale.passuntil._checks import check_choice, check_ci_prob, positive_array
+from bayescale.passuntil._checks import check_choice, positive_array
 from bayescale.passuntil._counts import PassCounts
 from bayescale.passuntil._coverage_model import DERIVED, CoverageDesign
-from bayescale.passuntil._display import band, html_repr, new_axes
+from bayescale.passuntil._display import band, new_axes
 from bayescale.passuntil._result import _plain
 from bayescale.result._base import Result
 from bayescale.result._fit_file import model_meta, model_posterior
-from bayescale.result._posterior import Posterior
+from bayescale.result._html import Header, facts_html
+from bayescale.result._posterior import Posterior, check_ci_prob
 
 
 @dataclass(frozen=True, eq=False)
@@ -293,17 +294,17 @@ class CoverageFit(Result):
         ax.legend(fontsize="small")
         return ax
 
-    def _repr_html_(self) -> str:
-        diag = self.diagnostics(warn=False)
-        facts = {
-            "law": self.design.law,
-            "across sizes": self.design.across,
-            "models": ", ".join(map(str, self.design.models)),
-            "max R-hat": diag["max_r_hat"],
-            "min bulk ESS": diag["min_ess_bulk"],
-            "divergences": diag["divergences"],
-        }
-        return html_repr("Coverage-law fit", facts, {"summary": self.summary()})
+    def _html_header(self) -> Header:
+        d = self.design
+        return Header("Coverage-law fit", f"{d.law} law, "
+                      + ("across sizes" if d.across else "per model"),
+                      f"{len(self.counts)} rows, {len(d.models)} models")
+
+    def _html_sections(self) -> list[tuple[str, str]]:
+        d = self.design
+        facts = {"law": d.law, "across sizes": d.across,
+                 "models": ", ".join(map(str, d.models))}
+        return [("design", facts_html(facts))]
 
     def __repr__(self) -> str:
         return f"CoverageFit(law={self.design.law!r}, models={list(self.design.models)!r})"

@@ -27,6 +27,8 @@ from typing import Any
 
 import numpy as np
 
+from bayescale._format import format_number
+
 MEANING = {
     "linear": "follows the task scaling law",
     "concave": "accelerated emergence (super-scaling)",
@@ -74,12 +76,13 @@ class Emergence:
         }
 
     def _repr_html_(self) -> str:
-        probs = ", ".join(f"{html.escape(k)}: {v:.3f}" for k, v in self.probs.items())
+        f = format_number
+        probs = ", ".join(f"{html.escape(k)}: {f(v)}" for k, v in self.probs.items())
+        kappa = (f"kappa = {f(self.kappa_median)} [{f(self.kappa_lower)}, "
+                 f"{f(self.kappa_upper)}] (90%), rope = {f(self.rope)}")
         return (
             f"<div><b>Emergence:</b> {html.escape(self.label)} "
-            f"({html.escape(self.meaning)})<br>P = {probs}<br>"
-            f"kappa = {self.kappa_median:.3g} [{self.kappa_lower:.3g}, "
-            f"{self.kappa_upper:.3g}] (90%), rope = {self.rope:g}</div>"
+            f"({html.escape(self.meaning)})<br>P = {probs}<br>{html.escape(kappa)}</div>"
         )
 
 

@@ -10,13 +10,14 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from bayescale._errors import FitFileError
-from bayescale.passuntil._checks import check_choice, check_ci_prob, positive_array
-from bayescale.passuntil._display import band, html_repr, new_axes
+from bayescale.passuntil._checks import check_choice, positive_array
+from bayescale.passuntil._display import band, new_axes
 from bayescale.passuntil._emergence import Emergence, classify_curvature
 from bayescale.passuntil._records import PassUntilRecords
 from bayescale.result._base import Result
 from bayescale.result._fit_file import model_meta, model_posterior
-from bayescale.result._posterior import Posterior
+from bayescale.result._html import Header, facts_html
+from bayescale.result._posterior import Posterior, check_ci_prob
 
 
 def _plain(values: np.ndarray) -> list:
@@ -305,16 +306,19 @@ class PassUntilFit(Result):
 
         return resolve("passuntil_widget").from_fit(self, **kwargs)
 
-    def _repr_html_(self) -> str:
-        diag = self.diagnostics(warn=False)
-        facts = {
-            "records": repr(self.records),
-            "chains x draws": f"{diag['num_chains']} x {diag['num_draws']}",
-            "max R-hat": diag["max_r_hat"],
-            "min bulk ESS": diag["min_ess_bulk"],
-            "divergences": diag["divergences"],
-        }
-        return html_repr("PassUntil task-law fit", facts, {"summary": self.summary()})
+    def _html_header(self) -> Header:
+        rec, d = self.records, self.design
+        law = "log(-log PU_s) = F0_s - alpha_s x" + (" + gamma (x² - q)" if d.curvature else "")
+        return Header("PassUntil task-law fit", law,
+                      f"{len(rec)} records, {d.n_instances} instances, {rec.sizes.size} "
+                      f"sizes, {rec.n_censored} censored")
+
+    def _html_sections(self) -> list[tuple[str, str]]:
+        facts = {"records": repr(self.records), "curvature": self.design.curvature}
+        out = [("data", facts_html(facts))]
+        if self.design.curvature:
+            out.append(("emergence", self.emergence()._repr_html_()))
+        return out
 
     def __repr__(self) -> str:
         return f"PassUntilFit({self.records!r}, curvature={self.design.curvature})"

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-from bayescale.passuntil._checks import check_ci_prob
+from bayescale.result._posterior import check_ci_prob
 
 
 def _prob(name: str, x: ArrayLike) -> np.ndarray:

@@ -6,9 +6,11 @@ statistics and settings), diagnostics by one set of rules
 (:func:`~bayescale.result._diagnostics.report`, ``RHAT_MAX``, ``ESS_PER_CHAIN`` and the
 :class:`DiagnosticWarning`), ``ok``, ``to_arviz`` and ``save`` / ``bs.load`` through one
 file format (:mod:`bayescale.result._file`: the format version, the integrity digest and
-the checks on reading). Each kind adds only its own questions (``predict``,
-``emergence``, ``compute_optimal``, ...) and says how it is stored: the metadata beside
-the draws (:meth:`_file_meta`) and how it is rebuilt from them (:meth:`_from_file`).
+the checks on reading), and one HTML summary (:mod:`bayescale.result._html`). Each kind
+adds only its own questions (``predict``, ``emergence``, ``compute_optimal``, ...) and
+says how it is stored: the metadata beside the draws (:meth:`_file_meta`) and how it is
+rebuilt from them (:meth:`_from_file`), and what heads its HTML (:meth:`_html_header`)
+and is its own there (:meth:`_html_note`, :meth:`_html_sections`).
 """
 
 from __future__ import annotations
@@ -50,6 +52,18 @@ class Result:
         """The result the verified metadata and ``{group: {name: (dims, array)}}`` hold."""
         raise NotImplementedError
 
+    def _html_header(self) -> Any:  # pragma: no cover - every kind defines it
+        """The HTML's :class:`~bayescale.result._html.Header`: kind, subject, data size."""
+        raise NotImplementedError
+
+    def _html_note(self) -> str | None:
+        """The HTML's calibration note (what bands beyond the data include); none here."""
+        return None
+
+    def _html_sections(self) -> list[tuple[str, str]]:
+        """The kind's own parts of the HTML: ``(title, escaped html)`` pairs (none here)."""
+        return []
+
     # ---- shared -------------------------------------------------------------------
     @property
     def num_chains(self) -> int:
@@ -75,6 +89,12 @@ class Result:
     def to_arviz(self) -> Any:
         """Return the posterior as an ArviZ ``DataTree`` (posterior, sample_stats, data)."""
         return self._posterior().to_arviz(self._observed())
+
+    def _repr_html_(self) -> str:
+        """Static, escaped HTML: header, parameters, diagnostics, note, own sections."""
+        from bayescale.result._html import result_html
+
+        return result_html(self)
 
     def save(self, path: str | os.PathLike) -> None:
         """Write the result to a netCDF file (draws + JSON metadata; no pickle).

@@ -336,7 +336,14 @@ class Fit(Result):
                 f"max R-hat {d['max_r_hat']:.3f}, min ESS {d['min_ess_bulk']:.0f}, "
                 f"{d['divergences']} divergences>")
 
-    def _repr_html_(self) -> str:
-        from bayescale.result._html import fit_html
+    def _html_header(self) -> Any:
+        """The HTML's header: law, formula, likelihood, points (the base renders it)."""
+        from bayescale.result._html import fit_header
 
-        return fit_html(self)
+        return fit_header(self)
+
+    def _html_note(self) -> str:
+        """The HTML's calibration note: what the bands beyond the data include."""
+        from bayescale.result._calibration import calibration_text
+
+        return calibration_text(self.discrepancy)
