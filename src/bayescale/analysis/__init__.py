@@ -29,7 +29,8 @@ from bayescale.analysis._crossover import (
     Winner,
     crossover,
 )
-from bayescale.analysis._joint import JointFit, curve_draws, fit_joint
+from bayescale.analysis._curves import curve_draws
+from bayescale.analysis._joint import JointFit, fit_joint
 from bayescale.analysis._pit import pit_values, plot_pit, uniformity
 
 __all__ = [

@@ -12,7 +12,7 @@ import pandas as pd
 
 from bayescale._errors import BayescaleError
 from bayescale._format import format_number
-from bayescale.analysis._joint import curve_draws
+from bayescale.analysis._curves import curve_draws
 
 __all__ = ["CrossingLocation", "CrossoverResult", "Winner", "crossover"]
 
