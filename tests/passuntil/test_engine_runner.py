@@ -199,8 +199,26 @@ def test_sampler_settings_are_checked_before_sampling():
     counts = _counts(0)
     with pytest.raises(ValueError, match="num_chains=0 is not accepted"):
         pu.fit_coverage(counts, num_chains=0)
-    with pytest.raises(ValueError, match=r"target_accept=0\.2 must lie in \[0\.5, 1\)"):
-        pu.fit_coverage(counts, target_accept=0.2)
+    with pytest.raises(ValueError, match=r"target_accept_prob=0\.2 must lie in \[0\.5, 1\)"):
+        pu.fit_coverage(counts, target_accept_prob=0.2)
+
+
+def _records() -> pu.PassUntilRecords:
+    sizes = [1e8, 3e8, 1e9]
+    p = pu.task_law(sizes, np.full(5, 200.0), np.full(5, 0.3))
+    return pu.simulate(p, N=sizes, r=2, K_max=100_000, seed=1)
+
+
+def test_target_accept_is_a_deprecated_alias_of_target_accept_prob():
+    counts = _counts(0)
+    for fit, data in ((pu.fit_coverage, counts), (pu.fit, _records())):
+        # the old name still reaches the sampler (its value checked there), with a warning
+        with pytest.warns(FutureWarning, match="target_accept= is deprecated.*"
+                                               "target_accept_prob="), \
+                pytest.raises(ValueError, match=r"target_accept_prob=0\.2 must lie"):
+            fit(data, target_accept=0.2)
+        with pytest.raises(ValueError, match="give target_accept_prob= only"):
+            fit(data, target_accept_prob=0.95, target_accept=0.95)
 
 
 def _stuck_in(calls: list, monkeypatch, chain: int, runs: int) -> None:

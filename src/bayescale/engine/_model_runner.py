@@ -271,7 +271,7 @@ def sample_model(
     seed = _check_int("seed", seed, 0)
     max_tree_depth = _check_int("max_tree_depth", max_tree_depth, 1)
     if not 0.5 <= float(target_accept_prob) < 1.0:
-        raise BayescaleError(f"target_accept={target_accept_prob!r} must lie in [0.5, 1), "
+        raise BayescaleError(f"target_accept_prob={target_accept_prob!r} must lie in [0.5, 1), "
                              "e.g. 0.9.")
     t0 = time.perf_counter()
     settings = NutsSettings(num_warmup, num_samples, num_chains, float(target_accept_prob),

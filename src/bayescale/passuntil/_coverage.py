@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from bayescale.engine._model_runner import sample_model
-from bayescale.passuntil._checks import check_choice
+from bayescale.passuntil._checks import accept_prob, check_choice
 from bayescale.passuntil._counts import PassCounts
 from bayescale.passuntil._coverage_model import (
     DERIVED,
@@ -28,7 +28,8 @@ def fit_coverage(
     num_chains: int = 4, num_warmup: int = 1000, num_samples: int = 1000,  # NUTS, as bs.fit
     seed: int = 0,
     progress: bool | None = None,
-    target_accept: float = 0.9,
+    target_accept_prob: float = 0.9,
+    target_accept: float | None = None,
 ) -> CoverageFit:
     """Fit a coverage law (pass@k against k) to per-problem counts by NUTS.
 
@@ -65,8 +66,10 @@ def fit_coverage(
         Random seed.
     progress : bool or None
         Progress bar; ``None``: on, except when ``CI`` is set (as for ``bs.fit``).
-    target_accept : float
-        NUTS target acceptance probability.
+    target_accept_prob : float
+        NUTS target acceptance probability, in [0.5, 1).
+    target_accept : float, optional
+        Deprecated old name of ``target_accept_prob`` (works, with a ``FutureWarning``).
 
     Returns
     -------
@@ -127,7 +130,7 @@ def fit_coverage(
         num_samples=num_samples,
         seed=seed,
         progress=progress,
-        target_accept_prob=target_accept,
+        target_accept_prob=accept_prob(target_accept_prob, target_accept, 0.9),
         keep=keep,
         desc=f"NUTS {law} coverage",
         static={"law": law, "across": bool(across), "n_models": len(models), "curve": curve},

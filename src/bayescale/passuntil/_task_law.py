@@ -30,6 +30,7 @@ import numpyro
 import numpyro.distributions as dist
 
 from bayescale.engine._model_runner import sample_model
+from bayescale.passuntil._checks import accept_prob
 from bayescale.passuntil._likelihoods import passuntil_loglik
 from bayescale.passuntil._records import PassUntilRecords
 from bayescale.passuntil._result import PassUntilFit, TaskDesign
@@ -153,7 +154,8 @@ def fit(
     num_chains: int = 4, num_warmup: int = 1000, num_samples: int = 1000,  # NUTS, as bs.fit
     seed: int = 0,
     progress: bool | None = None,
-    target_accept: float = 0.9,
+    target_accept_prob: float = 0.9,
+    target_accept: float | None = None,
 ) -> PassUntilFit:
     """Fit the hierarchical task scaling law to PassUntil records by NUTS.
 
@@ -181,8 +183,10 @@ def fit(
         Random seed.
     progress : bool or None
         Progress bar; ``None``: on, except when ``CI`` is set (as for ``bs.fit``).
-    target_accept : float
-        NUTS target acceptance probability.
+    target_accept_prob : float
+        NUTS target acceptance probability, in [0.5, 1).
+    target_accept : float, optional
+        Deprecated old name of ``target_accept_prob`` (works, with a ``FutureWarning``).
 
     Returns
     -------
@@ -227,7 +231,7 @@ def fit(
         num_samples=num_samples,
         seed=seed,
         progress=progress,
-        target_accept_prob=target_accept,
+        target_accept_prob=accept_prob(target_accept_prob, target_accept, 0.9),
         keep=keep,
         desc="NUTS PassUntil task law",
         static={"n_instances": design.n_instances, "r_max": design.r_max, "curvature": curvature},
