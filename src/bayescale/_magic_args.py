@@ -75,10 +75,15 @@ def _prior(text: str) -> Any:
         raise _fail(f"cannot parse prior {text!r}; write e.g. LogNormal(0, 1)") from None
     if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
         raise _fail(f"prior {text!r} must look like Family(arg, ...)")
+    if node.keywords:  # Prior takes its arguments by position only
+        raise _fail(f"prior {text!r}: give the arguments by position, e.g. "
+                    f"{node.func.id}(0, 1)")
     try:
         args = [ast.literal_eval(a) for a in node.args]
     except ValueError:
         raise _fail(f"prior {text!r}: arguments must be numbers") from None
+    if not all(isinstance(a, int | float) and not isinstance(a, bool) for a in args):
+        raise _fail(f"prior {text!r}: arguments must be numbers")
     try:
         return Prior(node.func.id, *args)
     except BayescaleError as exc:

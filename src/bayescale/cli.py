@@ -11,6 +11,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from bayescale._errors import BayescaleError
 from bayescale._format import format_number
 
 __all__ = ["main"]
@@ -26,12 +27,12 @@ def parse_predict(text: str | None) -> dict[str, np.ndarray]:
     out: dict[str, list[float]] = {}
     for part in text.split(","):
         if "=" not in part:
-            raise ValueError(f"--predict expects NAME=VALUE[,NAME=VALUE...], got {part!r}")
+            raise BayescaleError(f"--predict expects NAME=VALUE[,NAME=VALUE...], got {part!r}")
         k, v = part.split("=", 1)
         try:
             out.setdefault(k.strip(), []).append(float(v))
         except ValueError:
-            raise ValueError(f"--predict: {v!r} is not a number (in {part!r})") from None
+            raise BayescaleError(f"--predict: {v!r} is not a number (in {part!r})") from None
     return {k: np.asarray(v) for k, v in out.items()}
 
 
@@ -43,7 +44,6 @@ def check_before_fit(data: object, law: object, *, x: Sequence[str] | None, y: s
     nothing) and checks that every name to predict at is an input of the fit, so that a
     typo costs no fit.
     """
-    from bayescale._errors import BayescaleError
     from bayescale.engine import prepare
 
     space, ds = prepare(data, law, x=x, y=y, likelihood=likelihood, priors=None)
@@ -62,11 +62,11 @@ def check_output_path(path: str, what: str) -> None:
     p = Path(path).expanduser()
     parent = p.parent if str(p.parent) else Path(".")
     if p.is_dir():
-        raise ValueError(f"{what} {path!r} is a folder; give a file name")
+        raise BayescaleError(f"{what} {path!r} is a folder; give a file name")
     if not parent.is_dir():
-        raise ValueError(f"{what} {path!r}: folder {str(parent)!r} does not exist")
+        raise BayescaleError(f"{what} {path!r}: folder {str(parent)!r} does not exist")
     if not os.access(parent, os.W_OK):
-        raise ValueError(f"{what} {path!r}: folder {str(parent)!r} is not writable")
+        raise BayescaleError(f"{what} {path!r}: folder {str(parent)!r} is not writable")
 
 
 #: ``bs.fit`` keywords and the option (or cell key) that sets each from the command line
@@ -130,13 +130,13 @@ def _cmd_fit(args: argparse.Namespace) -> int:
     import bayescale as bs
 
     if bool(args.law) == bool(args.formula):
-        raise ValueError("give exactly one of --law NAME or --formula 'y ~ ...'")
+        raise BayescaleError("give exactly one of --law NAME or --formula 'y ~ ...'")
     law = args.law or args.formula
     x = [c.strip() for c in args.x.split(",")] if args.x else None
     from pathlib import Path
 
     if Path(args.file).is_dir():
-        raise ValueError(f"{args.file!r} is a folder; give a CSV or Parquet file")
+        raise BayescaleError(f"{args.file!r} is a folder; give a CSV or Parquet file")
     predict = parse_predict(args.predict)
     for path, what in ((args.out, "--out"), (args.plot, "--plot")):
         if path:
@@ -188,6 +188,8 @@ def _save_plot(fit, path: str) -> None:
 def _cmd_demo(args: argparse.Namespace) -> int:
     import bayescale as bs
 
+    if args.plot:  # before the fit: a bad folder costs no sampling
+        check_output_path(args.plot, "--plot")
     data = bs.datasets.example("chinchilla", seed=args.seed)
     print(f"Built-in example: {len(data)} Chinchilla-like runs generated from Epoch's fit "
           "(Besiroglu et al. 2024), Student-t noise on log loss.\n")
@@ -230,7 +232,6 @@ def _count(low: int):
 def _likelihood(text: str) -> str:
     """An argparse ``type``: a likelihood name that :func:`bayescale.likelihoods.get` knows."""
     from bayescale import likelihoods
-    from bayescale._errors import BayescaleError
 
     try:
         likelihoods.get(text)
@@ -256,7 +257,7 @@ def _sampler_options(q: argparse.ArgumentParser) -> None:
                    "%(default)s)")
     q.add_argument("--chains", type=_count(1), default=4, metavar="N",
                    help="independent chains, for R-hat and ESS (default: %(default)s)")
-    q.add_argument("--seed", type=int, default=0, metavar="INT",
+    q.add_argument("--seed", type=_count(0), default=0, metavar="INT",
                    help="random seed; the same seed gives the same fit (default: "
                    "%(default)s)")
     q.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -293,8 +294,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
-    from bayescale._errors import BayescaleError
-
     args = build_parser().parse_args(argv)
     handlers = {"fit": _cmd_fit, "demo": _cmd_demo, "laws": _cmd_laws}
     def show(message, category, filename, lineno, file=None, line=None) -> None:

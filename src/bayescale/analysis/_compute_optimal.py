@@ -12,6 +12,7 @@ import pandas as pd
 from jax import lax
 
 from bayescale._errors import BayescaleError
+from bayescale.laws._law import Law
 from bayescale.result import _predict
 from bayescale.result._posterior import check_ci_prob
 from bayescale.result._predict import with_drift
@@ -73,7 +74,12 @@ def optimal_draws(fit: Fit, C: Any, *, flops_per_token: float = 6.0,
 
 def _optimal_draws(fit: Fit, C: Any, *, flops_per_token: float, discrepancy: bool,
                    seed: int = 0) -> dict[str, np.ndarray]:
-    law = fit.law
+    law = getattr(fit, "law", None)
+    if not isinstance(law, Law) or not hasattr(fit, "posterior"):
+        raise BayescaleError(f"compute_optimal needs a fit (from bs.fit) of a law of N and "
+                             f"D, got {type(fit).__name__}")
+    if not isinstance(discrepancy, bool | np.bool_):
+        raise BayescaleError(f"discrepancy must be True or False, got {discrepancy!r}")
     if set(law.inputs) != {"N", "D"}:
         raise BayescaleError(f"compute_optimal needs a law of N and D; law {law.name!r} takes "
                              f"{list(law.inputs)}")

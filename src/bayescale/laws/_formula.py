@@ -107,6 +107,14 @@ def from_formula(formula: str, *, name: str | None = None,
     """
     if not isinstance(formula, str) or not formula.strip():
         raise LawError(f"formula must be a non-empty string, got {formula!r}")
+    if name is not None and not isinstance(name, str):
+        raise LawError(f"name must be a string (the law's label), got {name!r}")
+    if isinstance(inputs, str):  # one input: inputs="N" is inputs=["N"]
+        inputs = [inputs]
+    if inputs is not None and (not isinstance(inputs, Sequence)
+                               or not all(isinstance(i, str) for i in inputs)):
+        raise LawError(f"inputs must be a list of names, e.g. inputs=['N', 'D'], got "
+                       f"{inputs!r}")
     response, tree = _parse(formula)
     names: set[str] = set()
     fn_tree = _compile(tree, formula, names)
@@ -134,10 +142,17 @@ def from_formula(formula: str, *, name: str | None = None,
                   and isinstance(n.op, ast.Pow) and isinstance(n.right, ast.Name)}
     params = [_default_param(n, pivots.get(n), exponents) for n in param_names]
     if priors:
-        unknown = sorted(set(priors) - set(param_names))
+        if not isinstance(priors, Mapping):
+            raise LawError(f"priors must be a mapping of parameter names to Priors, got "
+                           f"{priors!r}")
+        unknown = sorted(set(priors) - set(param_names), key=str)
         if unknown:
             raise LawError(f"priors for unknown parameter(s) {unknown}; the formula's "
                            f"parameters are {param_names}")
+        bad = {k: v for k, v in priors.items() if not isinstance(v, Prior)}
+        if bad:
+            raise LawError(f"priors must be bayescale Priors, e.g. Prior('LogNormal', 0, 1); "
+                           f"got {bad}")
         params = [Param(p.name, p.constraint, priors.get(p.name, p.prior), p.amplitude_of,
                         p.scale_of, p.doc) for p in params]
     canonical = _unparse(tree.body)
