@@ -174,8 +174,8 @@ class JointFit(Result):
     # ---- its HTML (bayescale.result._html renders it) -------------------------------
     def _html_header(self) -> Header:
         law, (la, lb) = self.a.law, self.labels
-        return Header("Joint fit", f"{law.name}: {law.formula} — {self.joint.likelihood.name}; "
-                      f"shared: {', '.join(self.shared) or 'none'}",
+        return Header("Joint fit", f"{law.name}: {law.formula} — {self.joint.likelihood.name} "
+                      f"(shared: {', '.join(self.shared) or 'none'})",
                       f"{la}: {self.a.dataset.n} points, {lb}: {self.b.dataset.n} points")
 
     def _html_note(self) -> str | None:
