@@ -44,9 +44,12 @@ def frozen(arrays: Mapping[str, Any]) -> MappingProxyType:
 def check_ci_prob(ci_prob: Any) -> float:
     """``ci_prob`` as a float in (0, 1), or a :class:`BayescaleError` naming it.
 
-    Only a real number is accepted (a Python or NumPy float or integer): a string such as
-    ``"0.9"``, a bool, ``None``, NaN or a list is refused, not converted.
+    Only a real number is accepted (a Python or NumPy float or integer, or a 0-d array of
+    one): a string such as ``"0.9"``, a bool, ``None``, NaN or a list is refused, not
+    converted.
     """
+    if isinstance(ci_prob, np.ndarray) and ci_prob.ndim == 0 and ci_prob.dtype.kind in "fiu":
+        ci_prob = ci_prob.item()  # a NumPy 0-d array of a number is that number
     if isinstance(ci_prob, Real) and not isinstance(ci_prob, bool | np.bool_):
         value = float(ci_prob)
         if 0 < value < 1:
