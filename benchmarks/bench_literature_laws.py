@@ -41,6 +41,11 @@ reproduced value. Sections (``--only``):
   values (McCandlish's SGD and Li et al.'s Adam surge); ``--reps`` simulated sweeps per
   regime (12 batch sizes 8..16384, 10% scatter of the swept optimum): coverage of the
   constants, of ``lr_for_batch`` at B = 65536 (beyond the data) and of the Adam peak.
+* ``adversarial`` (issue 21): Fort's attacks on activations, hierarchical
+  ``adversarial_control(4)``: reference values; ``--reps`` simulated studies of 4 models
+  (512..4096 float16 dimensions, chi drawn from log chi ~ Normal(log 20, 0.15), 5 attack
+  sizes a = 1..16, 10% noise on t_max): coverage of mu, tau, each model's chi and a
+  fifth (unseen) model's chi by the 'new model' interval.
 
 Usage::
 
@@ -558,11 +563,61 @@ def lrbatch(args):
                            f"min {min(probs):.2f}")
 
 
+def adversarial(args):
+    from scipy import stats
+
+    ref = bs.laws.attack_resistance().iloc[:3]
+    row("adversarial_control", "reference values", "chi: model 0, model 1, across models",
+        reference="16, 25, 20", reproduced=", ".join(f"{v:.4g}" for v in ref["median"]))
+    law = bs.laws.adversarial_control(4)
+    kappa = float(bs.laws.get("adversarial_control")(bs.laws.ADVERSARIAL, a=1.0,
+                  bits_in=8192.0, bits_out=np.log2(50304), model=0.0))
+    row("adversarial_control", "reference values", "kappa, 70M-like at chi 16",
+        reference="32.78", reproduced=f"{kappa:.4g}")
+    mu, tau, bits_out = np.log(20.0), 0.15, np.log2(50304)
+    bits_in = 16.0 * np.array([512, 1024, 2048, 4096])
+    hits = {k: [] for k in ("mu", "tau", "chi per model", "new model")}
+    wide = argparse.Namespace(**(vars(args) | {"chains": max(args.chains, 4)}))
+    unpooled = []
+    for rep in range(args.reps):
+        rng = np.random.default_rng(rep)
+        log_chi = mu + tau * rng.standard_normal(5)  # the fifth model is held out
+        grid = [(a, m) for m in range(4) for a in (1.0, 2.0, 4.0, 8.0, 16.0)]
+        data = pd.DataFrame(grid, columns=["a", "model"])
+        data["bits_in"], data["bits_out"] = bits_in[data["model"]], bits_out
+        data["t_max"] = (data["a"] * data["bits_in"] / (np.exp(log_chi[data["model"]])
+                         * bits_out) * np.exp(0.1 * rng.standard_normal(len(data))))
+        # 4 chains at least: a chain can stick in the far tail of tau (seen once in 50
+        # simulations with 2), and bs.fit drops a stuck chain only when others agree
+        f = fit(data, law, wide, x=["a", "bits_in", "bits_out", "model"], y="t_max",
+                likelihood="normal_log", seed=rep, target_accept_prob=0.99)
+        s = f.summary(ci_prob=0.9)
+        hits["mu"].append(s.loc["mu", "lower"] <= mu <= s.loc["mu", "upper"])
+        hits["tau"].append(s.loc["tau", "lower"] <= tau <= s.loc["tau", "upper"])
+        chi = bs.laws.attack_resistance(f)
+        hits["chi per model"] += [chi.loc[f"model {m}", "lower"] <= np.exp(log_chi[m])
+                                  <= chi.loc[f"model {m}", "upper"] for m in range(4)]
+        new = chi.loc["new model"]
+        hits["new model"].append(new["lower"] <= np.exp(log_chi[4]) <= new["upper"])
+        # yardstick: unpooled t-intervals of each model's mean log ratio on the same data
+        r = np.log(data["a"] * data["bits_in"] / (data["t_max"] * bits_out)).to_numpy()
+        r = r.reshape(4, 5)
+        s_pool = np.sqrt(np.sum((r - r.mean(1, keepdims=True)) ** 2) / 16)
+        half = stats.t.ppf(0.95, 16) * s_pool / np.sqrt(5)
+        unpooled += list(np.abs(r.mean(1) - log_chi[:4]) <= half)
+        if rep == 0:
+            first = chi
+    row("adversarial_control", f"{args.reps} x 4 simulated models (10% noise)", "recovery",
+        coverage=", ".join(f"{k} {np.mean(v):.0%}" for k, v in hits.items()),
+        reference=f"90% nominal; unpooled t-intervals of chi {np.mean(unpooled):.0%}",
+        reproduced="rep 0 across models: " + _q(first.loc[["median across models"]]))
+
+
 SECTIONS = {"classics": classics, "steplaw": steplaw, "fpquant": fpquant,
             "lranneal": lranneal, "datablations": datablations, "downstream": downstream,
             "filtering": filtering, "trajectory": trajectory,
             "lrsens": lrsens, "pruning": pruning, "noisy": noisy,
-            "lrbatch": lrbatch}
+            "lrbatch": lrbatch, "adversarial": adversarial}
 
 
 def main() -> None:

@@ -290,6 +290,12 @@ def _np_noisy_data(p, x):
     return p["E"] + p["A"] * (x["D_clean"] + w * x["D_noisy"]) ** (-p["alpha"])
 
 
+def _np_adversarial(p, x):
+    model = np.clip(np.round(x["model"]), 0, 1).astype(int)
+    chi = np.exp(p["mu"] + p["tau"] * np.where(model == 0, p["z0"], p["z1"]))
+    return x["a"] * x["bits_in"] / (chi * x["bits_out"])
+
+
 def _np_lr_batch(p, x):
     u = x["B"] / p["B_noise"]
     return p["eta_0"] * u ** p["p"] / (1 + u)
@@ -319,6 +325,13 @@ CASES += [
     # batches of 8..65536 sequences on both sides of the peak
     Case("lr_batch", bs.laws.get("lr_batch"), dict(bs.laws.LR_BATCH["adam"]),
          {"B": (8.0, 65536.0)}, _np_lr_batch),
+    # attacks on activations: 1..100 attacked tokens, 512..4096 float16 dimensions
+    # (8192..65536 bits), vocabularies of 1e3..2.6e5 (10..18 bits), two models (index
+    # 0..1: about half the draws of 0.2..1.4 round to each) of chi 16 and 25
+    Case("adversarial_control", bs.laws.get("adversarial_control"),
+         dict(bs.laws.ADVERSARIAL),
+         {"a": (1.0, 100.0), "bits_in": (8192.0, 65536.0), "bits_out": (10.0, 18.0),
+          "model": (0.2, 1.4)}, _np_adversarial),
 ]
 IDS = [c.id for c in CASES]
 REGISTRY_CASES = {"power_law", "saturating_power", "chinchilla", "kaplan_nd", "bnsl", "m4"}

@@ -10,6 +10,7 @@ True
 2.0
 """
 
+from bayescale.laws._adversarial import ADVERSARIAL, adversarial_control, attack_resistance
 from bayescale.laws._bnsl import bnsl
 from bayescale.laws._chinchilla import chinchilla, kaplan_nd
 from bayescale.laws._classics import (
@@ -63,6 +64,7 @@ from bayescale.laws._trajectory import (
 )
 
 __all__ = [
+    "ADVERSARIAL",
     "CONSTRAINTS",
     "DATA_CONSTRAINED",
     "FP_QUANT",
@@ -75,6 +77,8 @@ __all__ = [
     "STEP_LAW",
     "Law",
     "Param",
+    "adversarial_control",
+    "attack_resistance",
     "best_pool_mix",
     "bnsl",
     "chinchilla",
@@ -143,4 +147,5 @@ register(lr_sensitivity)
 register(pruned_data)
 register(noisy_data)
 register(lr_batch)
+register(adversarial_control, name="adversarial_control")
 del _law
