@@ -1,6 +1,7 @@
 import jax
 import jax.numpy as jnp
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import stats
 
@@ -59,3 +60,21 @@ def test_log1m_exp_accuracy():
         -np.exp(-50.0),
     ]
     np.testing.assert_allclose(log1m_exp(jnp.asarray(x)), expected, rtol=1e-12)
+
+
+def test_r_max_bounds_only_the_censored_records():
+    """Uncensored records need no tail terms: r_max from the censored ones is exact."""
+    from bayescale.passuntil import PassUntilRecords
+    from bayescale.passuntil._result import TaskDesign
+
+    K = np.array([9_000, 10_000, 10_000, 400])
+    r = np.array([5_000, 1, 3, 7])
+    cens = np.array([False, True, True, False])
+    log_p = jnp.log(jnp.array([0.55, 1e-5, 2e-4, 0.02]))
+    wide = passuntil_loglik(K, r, 10_000, cens, log_p, int(r.max()))
+    tight = passuntil_loglik(K, r, 10_000, cens, log_p, 3)
+    np.testing.assert_allclose(tight, wide, rtol=1e-12)
+    records = PassUntilRecords.from_dataframe(pd.DataFrame(
+        {"N": [1e8, 1e8, 2e8, 2e8], "instance": [0, 1, 0, 1], "r": r, "K": K,
+         "K_max": 10_000, "censored": cens}))
+    assert TaskDesign.from_records(records, curvature=False, kappa_sd=1.0).r_max == 3

@@ -118,7 +118,8 @@ def passuntil_loglik(
     log_p : array_like
         Log pass probability per record.
     r_max : int
-        Static upper bound on ``r``.
+        Static upper bound on ``r`` of the censored records (the binomial tail sums
+        ``r_max`` terms; uncensored records do not use it, whatever their ``r``).
 
     Returns
     -------

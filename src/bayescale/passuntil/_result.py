@@ -61,7 +61,8 @@ class TaskDesign:
             h=float((log_sizes.max() - log_sizes.min()) / 2),
             q=float(np.mean(x**2)),
             f_crude=float(np.mean(np.log(-np.log(p_crude)))),
-            r_max=int(records.r.max()),
+            # the censored records' binomial tail sums r_max terms; only they need it
+            r_max=int(records.r[records.censored].max(initial=1)),
             curvature=curvature,
             kappa_prior_sd=float(kappa_sd),
             instances=records.instances,
