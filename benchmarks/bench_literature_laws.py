@@ -46,6 +46,11 @@ reproduced value. Sections (``--only``):
   (512..4096 float16 dimensions, chi drawn from log chi ~ Normal(log 20, 0.15), 5 attack
   sizes a = 1..16, 10% noise on t_max): coverage of mu, tau, each model's chi and a
   fifth (unseen) model's chi by the 'new model' interval.
+* ``retrieval`` (issue 21): retrieval datastores, ``retrieval_datastore``: reference
+  values (7B with the 1.4T datastore against a 13B LM-only model); ``--reps`` simulated
+  grids (5 sizes 1e8..1e10 x 4 token counts 1e10..3e11 x datastores 0, 1e9..1e12; 1%
+  noise):
+  coverage of the constants and of the compute-optimal losses at C = 1e23 (1.4T cap).
 
 Usage::
 
@@ -356,6 +361,18 @@ def _coverage(truth, fits):
     return {k: float(np.mean(v)) for k, v in hits.items()}
 
 
+def _simulated_fits(law, truth, grid, noise, args, **kw):
+    """``--reps`` fits of ``law`` to ``grid`` (columns named as its inputs) with lognormal noise."""
+    fits = []
+    for rep in range(args.reps):
+        data = grid.copy()
+        mu = np.asarray(law(truth, **{k: data[k].to_numpy(float) for k in law.inputs}))
+        data["loss"] = mu * np.exp(noise * np.random.default_rng(rep).standard_normal(mu.size))
+        fits.append(fit(data, law, args, x=list(law.inputs), y="loss",
+                        likelihood="normal_log", seed=rep, **kw))
+    return fits
+
+
 def _q(frame):
     r = frame.iloc[0]
     return f"{r['median']:.4g} [{r['lower']:.4g}, {r['upper']:.4g}]"
@@ -370,16 +387,9 @@ def trajectory(args):
         reference="1.07e6, 7.37e6", reproduced=f"{b[0]:.3g}, {b[1]:.3g}")
     row("kaplan_trajectory", "constants", "L_min(N=1e9)", reference="2.3756",
         reproduced=f"{bs.laws.kaplan_min_loss(1e9)['median'].iloc[0]:.4f}")
-    grid = list(itertools.product([1e7, 1e8, 1e9], [3e4, 3e5, 3e6], np.geomspace(3e2, 1e5, 6)))
-    fits = []
-    for rep in range(args.reps):
-        rng = np.random.default_rng(rep)
-        data = pd.DataFrame(grid, columns=["N", "B", "S"])
-        mu = np.asarray(law(p, N=data["N"].to_numpy(), S=data["S"].to_numpy(),
-                            B=data["B"].to_numpy()))
-        data["loss"] = mu * np.exp(0.01 * rng.standard_normal(mu.size))
-        fits.append(fit(data, law, args, x=["N", "S", "B"], y="loss",
-                        likelihood="normal_log", seed=rep))
+    grid = pd.DataFrame(itertools.product([1e7, 1e8, 1e9], [3e4, 3e5, 3e6],
+                                          np.geomspace(3e2, 1e5, 6)), columns=["N", "B", "S"])
+    fits = _simulated_fits(law, p, grid, 0.01, args)
     cov = _coverage(p, fits)
     row("kaplan_trajectory", f"{args.reps} x 54 simulated points (1% noise)", "recovery",
         coverage=", ".join(f"{k} {v:.0%}" for k, v in cov.items()), reference="90% nominal",
@@ -613,11 +623,39 @@ def adversarial(args):
         reproduced="rep 0 across models: " + _q(first.loc[["median across models"]]))
 
 
+def retrieval(args):
+    import itertools
+
+    law, p = bs.laws.get("retrieval_datastore"), bs.laws.RETRIEVAL_DATASTORE
+    got = law(p, N=np.array([7e9, 7e9, 13e9]), D=2e12, S=np.array([0.0, 1.4e12, 0.0]))
+    row("retrieval_datastore", "reference values", "7B alone, 7B + 1.4T datastore, 13B alone",
+        reference="2.0645, 1.9893, 2.0294 (small + datastore beats larger)",
+        reproduced=", ".join(f"{float(v):.4f}" for v in got))
+    grid = pd.DataFrame(itertools.product([1e8, 3e8, 1e9, 3e9, 1e10],
+                                          [1e10, 3e10, 1e11, 3e11],
+                                          [0.0, 1e9, 1e10, 1e11, 1e12]), columns=["N", "D", "S"])
+    fits = _simulated_fits(law, p, grid, 0.01, args, target_accept_prob=0.95)
+    cov = _coverage(p, fits)
+    row("retrieval_datastore", f"{args.reps} x 100 simulated runs (1% noise)", "recovery",
+        coverage=", ".join(f"{k} {v:.0%}" for k, v in cov.items()), reference="90% nominal",
+        reproduced="; ".join(f"{k} {interval(fits[0], k)}" for k in ("S_0", "gamma")))
+    truth = bs.laws.retrieval_optimal(1e23, max_datastore=1.4e12).iloc[0]
+    opt = [bs.laws.retrieval_optimal(1e23, f, max_datastore=1.4e12).iloc[0] for f in fits]
+    for key in ("loss", "loss_lm_only"):
+        inside = np.mean([o[f"{key}_lower"] <= truth[f"{key}_median"] <= o[f"{key}_upper"]
+                          for o in opt])
+        row("retrieval_datastore", f"{args.reps} simulated fits", f"optimal {key} at C=1e23",
+            coverage=f"{inside:.0%}", reference=f"{truth[f'{key}_median']:.4f}",
+            reproduced=f"rep 0: {opt[0][f'{key}_median']:.4f} [{opt[0][f'{key}_lower']:.4f},"
+                       f" {opt[0][f'{key}_upper']:.4f}]")
+
+
 SECTIONS = {"classics": classics, "steplaw": steplaw, "fpquant": fpquant,
             "lranneal": lranneal, "datablations": datablations, "downstream": downstream,
             "filtering": filtering, "trajectory": trajectory,
             "lrsens": lrsens, "pruning": pruning, "noisy": noisy,
-            "lrbatch": lrbatch, "adversarial": adversarial}
+            "lrbatch": lrbatch, "adversarial": adversarial,
+            "retrieval": retrieval}
 
 
 def main() -> None:

@@ -296,6 +296,11 @@ def _np_adversarial(p, x):
     return x["a"] * x["bits_in"] / (chi * x["bits_out"])
 
 
+def _np_retrieval(p, x):
+    red = p["A"] / x["N"] ** p["alpha"] + p["B"] / x["D"] ** p["beta"]
+    return p["E"] + red * (1 + x["S"] / p["S_0"]) ** (-p["gamma"])
+
+
 def _np_lr_batch(p, x):
     u = x["B"] / p["B_noise"]
     return p["eta_0"] * u ** p["p"] / (1 + u)
@@ -332,6 +337,12 @@ CASES += [
          dict(bs.laws.ADVERSARIAL),
          {"a": (1.0, 100.0), "bits_in": (8192.0, 65536.0), "bits_out": (10.0, 18.0),
           "model": (0.2, 1.4)}, _np_adversarial),
+    # retrieval datastores (reference values: Epoch's Chinchilla with S_0 = 1e9 tokens,
+    # gamma = 0.05) on Chinchilla's N and D ranges, datastores of 1e7..1.4e12 tokens
+    Case("retrieval_datastore", bs.laws.get("retrieval_datastore"),
+         dict(bs.laws.RETRIEVAL_DATASTORE),
+         {"N": (7e7, 1.6e10), "D": (5e9, 5e11), "S": (1e7, 1.4e12)}, _np_retrieval,
+         n_guess=60),
 ]
 IDS = [c.id for c in CASES]
 REGISTRY_CASES = {"power_law", "saturating_power", "chinchilla", "kaplan_nd", "bnsl", "m4"}

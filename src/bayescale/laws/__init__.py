@@ -53,6 +53,11 @@ from bayescale.laws._noisy_data import NOISY_DATA, noisy_data, noisy_worth
 from bayescale.laws._power import power_law, saturating_power
 from bayescale.laws._pruning import PRUNED_DATA, pruned_data, pruning_regime
 from bayescale.laws._registry import get, names, register, resolve
+from bayescale.laws._retrieval import (
+    RETRIEVAL_DATASTORE,
+    retrieval_datastore,
+    retrieval_optimal,
+)
 from bayescale.laws._steplaw import STEP_LAW, step_law, step_law_batch, step_law_lr
 from bayescale.laws._trajectory import (
     KAPLAN_TRAJECTORY,
@@ -74,6 +79,7 @@ __all__ = [
     "MAX_EPOCHS",
     "NOISY_DATA",
     "PRUNED_DATA",
+    "RETRIEVAL_DATASTORE",
     "STEP_LAW",
     "Law",
     "Param",
@@ -125,6 +131,8 @@ __all__ = [
     "reducible_loss",
     "register",
     "resolve",
+    "retrieval_datastore",
+    "retrieval_optimal",
     "saturating_power",
     "sigmoid_accuracy",
     "step_law",
@@ -148,4 +156,5 @@ register(pruned_data)
 register(noisy_data)
 register(lr_batch)
 register(adversarial_control, name="adversarial_control")
+register(retrieval_datastore)
 del _law
