@@ -28,8 +28,8 @@ B_noise p / (1 - p)`` with ``eta_peak = eta_0 p^p (1 - p)^(1 - p)``
 says which regime an optimizer is in. :func:`lr_for_batch` answers the best learning rate
 at any batch size, with intervals. Pass ``target_accept_prob=0.95``: the peak ties
 ``B_noise`` and ``p`` in a curved ridge, and at the default 0.8 a quarter of simulated
-sweeps gave divergent transitions (2 in 100 at 0.95; ``benchmarks/bench_literature_laws.py
---only lrbatch``).
+sweeps gave divergent transitions (3 in 100, with 1-3 each, at 0.95;
+``benchmarks/bench_literature_laws.py --only lrbatch``).
 
 Reference values (:data:`LR_BATCH`), a design choice at the magnitudes of a small
 Transformer (batches in sequences, ``B_noise = 512``): Adam with peak ``1e-3``, SGD with
