@@ -522,7 +522,8 @@ def noisy(args):
         reproduced=f"{fid[0]:.4f}, {fid[1]:.4f}, {fid[2]:.4f} (mixture "
                    f"+{fid[2] / fid[0] - 1:.1%}, tenth +{fid[1] / fid[0] - 1:.1%})")
     fits = [fit(_noisy_study(rep), law, args, x=["clean", "noisy", "sigma"], y="fid",
-                likelihood="normal_log", seed=rep) for rep in range(args.reps)]
+                likelihood="normal_log", seed=rep, target_accept_prob=0.95)
+            for rep in range(args.reps)]
     cov = _coverage(p, fits)
     row("noisy_data", f"{args.reps} x 21 simulated runs (2% noise)", "recovery",
         coverage=", ".join(f"{k} {v:.0%}" for k, v in cov.items()), reference="90% nominal",

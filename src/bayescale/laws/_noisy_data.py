@@ -22,7 +22,10 @@ location is ``1 / (s^2 + sigma^2)`` against ``1 / s^2`` when clean, so ``w = 1 /
 (sigma / s)^2)``, this law with ``k = 2`` and ``sigma_50 = s``. Learning higher-order
 structure (a covariance: information falling as ``sigma^-4``) makes the utility fall
 faster, ``k > 2``; ``k`` is fitted. ``1 / w = 1 + (sigma / sigma_50)^k`` is the exchange
-rate, answered with intervals by :func:`noisy_worth`.
+rate, answered with intervals by :func:`noisy_worth`. Fit with
+``target_accept_prob=0.95``: ``E``, ``A`` and ``alpha`` share a ridge, and at the default
+0.8 a quarter of simulated studies gave divergent transitions (3 in 100, one each, at
+0.95; ``benchmarks/bench_literature_laws.py --only noisy``).
 
 Scope: the law needs some clean data (``D_clean > 0``; ``D_noisy`` and ``sigma`` may be
 0). The paper finds that noisy data alone do much worse than any fixed exchange rate says
