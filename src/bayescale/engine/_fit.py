@@ -9,13 +9,14 @@ from __future__ import annotations
 import time
 import warnings
 from collections.abc import Mapping, Sequence
+from numbers import Real
 from typing import Any
 
 import jax.numpy as jnp
 import numpy as np
 
 from bayescale import likelihoods as _lik
-from bayescale._errors import BayescaleError, LawError
+from bayescale._errors import BayescaleError, LawError, PriorError
 from bayescale._progress import progress_bar, progress_enabled
 from bayescale.data import as_dataset, as_frame
 from bayescale.engine._data import pad
@@ -36,13 +37,59 @@ from bayescale.laws._law import Law
 from bayescale.laws._registry import resolve
 from bayescale.priors import Prior, median
 
-__all__ = ["prepare", "sample"]
+__all__ = ["MAX_TREE_DEPTH", "check_settings", "prepare", "sample"]
+
+#: The deepest NUTS tree a fit may ask for: the bound ``bs.load`` applies to a saved fit.
+MAX_TREE_DEPTH = 30
 
 
 def _check_int(name: str, value: Any, low: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
         raise BayescaleError(f"{name} must be an integer >= {low}, got {value!r}")
     return int(value)
+
+
+def _kind(value: Any) -> str:
+    return f" (a {type(value).__name__})"
+
+
+def check_settings(priors: Any, target_accept_prob: Any, max_tree_depth: Any,
+                   dense_mass: Any, progress: Any) -> tuple[float, int, bool]:
+    """Check the sampler's settings and the priors' container before any work.
+
+    Nothing is converted that is not already of the right kind: a string such as
+    ``"0.8"`` or ``"yes"`` is refused, not read as a number or as true (NumPy numbers
+    and booleans are fine).
+
+    Returns
+    -------
+    (float, int, bool)
+        ``target_accept_prob``, ``max_tree_depth`` and ``dense_mass``.
+    """
+    if priors is not None and not isinstance(priors, Mapping):
+        raise PriorError(f"priors must be a mapping of parameter name -> Prior, e.g. "
+                         f"{{'alpha': Prior('LogNormal', -1, 0.5)}}; got {priors!r}"
+                         + _kind(priors))
+    if (isinstance(target_accept_prob, bool | np.bool_)
+            or not isinstance(target_accept_prob, Real)
+            or not 0 < float(target_accept_prob) < 1):
+        raise BayescaleError(f"target_accept_prob must be a number in (0, 1), e.g. 0.8; "
+                             f"got {target_accept_prob!r}"
+                             + ("" if isinstance(target_accept_prob, Real)
+                                else _kind(target_accept_prob)))
+    if (isinstance(max_tree_depth, bool | np.bool_)
+            or not isinstance(max_tree_depth, int | np.integer)
+            or not 1 <= max_tree_depth <= MAX_TREE_DEPTH):
+        raise BayescaleError(f"max_tree_depth must be an integer 1..{MAX_TREE_DEPTH} (a "
+                             f"saved fit with a deeper tree does not load), got "
+                             f"{max_tree_depth!r}")
+    if not isinstance(dense_mass, bool | np.bool_):
+        raise BayescaleError(f"dense_mass must be True or False, got {dense_mass!r}"
+                             + _kind(dense_mass))
+    if progress is not None and not isinstance(progress, bool | np.bool_):
+        raise BayescaleError(f"progress must be True, False or None (on, except when CI "
+                             f"is set), got {progress!r}" + _kind(progress))
+    return float(target_accept_prob), int(max_tree_depth), bool(dense_mass)
 
 
 def _axis_inputs(law: Law, ds, along: str | Sequence[str] | None,
@@ -236,15 +283,15 @@ def sample(data: Any, law: Law | str, *, x: str | Sequence[str] | None = None,
     num_samples = _check_int("num_samples", num_samples, 1)
     num_starts = _check_int("num_starts", num_starts, 1)
     seed = _check_int("seed", seed, 0)
-    if not 0 < float(target_accept_prob) < 1:
-        raise BayescaleError(f"target_accept_prob must be in (0, 1), got {target_accept_prob!r}")
+    target_accept_prob, max_tree_depth, dense_mass = check_settings(
+        priors, target_accept_prob, max_tree_depth, dense_mass, progress)
     t0 = time.perf_counter()
     space, ds = prepare(data, law, x=x, y=y, likelihood=likelihood, priors=priors)
     axis = _axis_inputs(space.law, ds, along, discrepancy)
     padded = pad(ds)
     stats = padded["stats"]
-    settings = NutsSettings(num_warmup, num_samples, num_chains, float(target_accept_prob),
-                            int(max_tree_depth), bool(dense_mass), progress_enabled(progress))
+    settings = NutsSettings(num_warmup, num_samples, num_chains, target_accept_prob,
+                            max_tree_depth, dense_mass, progress_enabled(progress))
     # load the exported optimiser and sampler (when cached on disk) while the starts are
     # computed and the optimiser runs
     prefetch_initializer(space, padded, num_starts)

@@ -37,7 +37,7 @@ from bayescale.engine._batching import (
 )
 from bayescale.engine._compile_once import CompileOnce
 from bayescale.engine._data import pad
-from bayescale.engine._fit import _axis_inputs, _check_int, _starts, prepare
+from bayescale.engine._fit import _axis_inputs, _check_int, _starts, check_settings, prepare
 from bayescale.engine._importance import build_proposals
 from bayescale.engine._lanes import LaneSettings, build_lanes
 from bayescale.engine._laplace_batch import laplace_then_nuts, run_lanes, sampling_columns
@@ -82,6 +82,20 @@ def _strategy(strategy: str | None) -> str:
 
 
 _STRATEGIES = ("laplace", "lanes", "vmap", "map")
+
+
+def _check_many(by: Any, batch_size: Any, client: Any) -> None:
+    """``by`` names a column, ``batch_size`` is an integer >= 1, ``client`` is Dask's."""
+    if by is not None and not isinstance(by, str):
+        raise BayescaleError(f"by must be the name of the column that identifies each "
+                             f"curve, e.g. by='curve'; got {by!r} (a {type(by).__name__})")
+    if batch_size is not None:
+        _check_int("batch_size", batch_size, 1)
+    if client is not None and not (callable(getattr(client, "submit", None))
+                                   and callable(getattr(client, "gather", None))):
+        raise BayescaleError(f"client must be a dask.distributed.Client (or None: the "
+                             f"batches run in this process), got {client!r} (a "
+                             f"{type(client).__name__})")
 
 
 def _lane_runner(space: Space, settings: NutsSettings, n_dev: int):
@@ -265,6 +279,10 @@ def sample_many(data: Any, law: Law | str, *, by: str | None = None,
     num_warmup = _check_int("num_warmup", num_warmup, 0)
     num_samples = _check_int("num_samples", num_samples, 1)
     seed = _check_int("seed", seed, 0)
+    num_starts = _check_int("num_starts", num_starts, 1)
+    target_accept_prob, max_tree_depth, dense_mass = check_settings(
+        priors, target_accept_prob, max_tree_depth, dense_mass, progress)
+    _check_many(by, batch_size, client)
     t0 = time.perf_counter()
     keys, frames = split_curves(data, by)
     if not frames:
@@ -284,11 +302,11 @@ def sample_many(data: Any, law: Law | str, *, by: str | None = None,
     size = curve_bucket(max(ds.n for ds in datasets))
     n_dev = jax.local_device_count()
     strategy = _strategy(strategy)
-    batch = _check_int("batch_size", batch_size or (512 if strategy in ("lanes", "laplace")
-                                                    else 256), 1)
+    batch = _check_int("batch_size", batch_size if batch_size is not None else
+                       (512 if strategy in ("lanes", "laplace") else 256), 1)
     batch = max(n_dev, batch - batch % n_dev) if n_dev > 1 else batch  # whole shards
-    settings = NutsSettings(num_warmup, num_samples, num_chains, float(target_accept_prob),
-                            int(max_tree_depth), bool(dense_mass), False)
+    settings = NutsSettings(num_warmup, num_samples, num_chains, target_accept_prob,
+                            max_tree_depth, dense_mass, False)
     parts = batch_threads(len(datasets), n_dev)  # the same batches with or without Dask
     chunks, shape = equal_batches(len(datasets), batch, parts)
     results: list[dict[str, Any]] = []

@@ -55,7 +55,8 @@ def fit(data: Any, law: Law | str, *, x: str | Sequence[str] | None = None,
     progress : bool, optional
         Show a progress bar; by default on, except when ``CI`` is set.
     target_accept_prob, max_tree_depth, dense_mass
-        NUTS settings (dense mass matrix adaptation by default).
+        NUTS settings: a number in (0, 1), an integer 1..30 and True or False (dense
+        mass matrix adaptation by default). A string such as ``"0.8"`` is refused.
     num_starts : int
         Starts of the multi-start optimisation that initialises the chains.
     discrepancy : bool
@@ -117,15 +118,15 @@ def fit_many(data: Any, law: Law | str, *, by: str | None = None,
     law, x, y, likelihood, priors
         As in :func:`bayescale.fit`; the same for every curve.
     by : str, optional
-        Column identifying the curve of each row.
+        Name of the column identifying the curve of each row.
     num_chains, num_warmup, num_samples, seed, target_accept_prob, max_tree_depth, dense_mass
         As in :func:`bayescale.fit`. Each curve's streams derive from ``(seed, index)``.
     progress : bool, optional
         Progress over batches (off when ``CI`` is set).
     batch_size : int, optional
-        Most curves per vectorised call (default 512 with ``"laplace"`` and ``"lanes"``,
-        else 256; a multiple of the local device count); the curves are split into
-        equal batches.
+        Most curves per vectorised call, an integer >= 1 (default 512 with
+        ``"laplace"`` and ``"lanes"``, else 256; a multiple of the local device count);
+        the curves are split into equal batches.
         On a single CPU device, batches run side by side, one per core.
     client : dask.distributed.Client, optional
         Hand the batches to a Dask cluster (each batch is one vectorised call on a
