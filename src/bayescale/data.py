@@ -72,12 +72,7 @@ def as_frame(data: Any) -> pd.DataFrame:
     if isinstance(data, Dataset):
         return data.to_frame()
     if isinstance(data, str | os.PathLike):
-        path = Path(data)
-        if not path.exists():
-            raise DataError(f"data file {str(path)!r} does not exist")
-        if path.suffix.lower() == ".parquet":
-            return pd.read_parquet(path)
-        return pd.read_csv(path)
+        return _read(Path(data))
     if isinstance(data, Mapping):
         try:
             return pd.DataFrame({k: np.asarray(v) for k, v in data.items()})
@@ -85,6 +80,30 @@ def as_frame(data: Any) -> pd.DataFrame:
             raise DataError(f"cannot build a table from the mapping: {exc}") from None
     raise DataError(f"data must be a pandas DataFrame, a mapping of columns or a CSV path, "
                     f"got {type(data).__name__}")
+
+
+def _read(path: Path) -> pd.DataFrame:
+    """A CSV or Parquet file as a frame; every failure a DataError naming the path."""
+    name = repr(str(path))
+    if not path.exists():
+        raise DataError(f"data file {name} does not exist")
+    if path.is_dir():
+        raise DataError(f"data file {name} is a folder; give a CSV or Parquet file")
+    if not path.is_file():  # a FIFO or a device would block or never end
+        raise DataError(f"data file {name} is not a regular file; give a CSV or Parquet "
+                        "file")
+    parquet = path.suffix.lower() == ".parquet"
+    try:
+        return pd.read_parquet(path) if parquet else pd.read_csv(path)
+    except pd.errors.EmptyDataError:
+        raise DataError(f"data file {name} is empty; give a CSV with a header row and "
+                        "one row per run") from None
+    except UnicodeDecodeError as exc:
+        raise DataError(f"data file {name} is not a text CSV file (byte {exc.start} is not "
+                        "UTF-8); give a CSV or Parquet file") from None
+    except (pd.errors.ParserError, OSError, ValueError) as exc:
+        kind = "Parquet" if parquet else "CSV"
+        raise DataError(f"data file {name} cannot be read as {kind}: {exc}") from None
 
 
 def _column(frame: pd.DataFrame, name: str, role: str) -> pd.Series:
