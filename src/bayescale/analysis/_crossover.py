@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import warnings
+from numbers import Real
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
@@ -37,6 +38,10 @@ class Winner(NamedTuple):
 def _check_over(over: Any) -> tuple[str, float, float]:
     if not (isinstance(over, tuple | list) and len(over) == 3 and isinstance(over[0], str)):
         raise BayescaleError(f"over must be (name, lo, hi), e.g. ('C', 1e18, 1e25); got {over!r}")
+    for which, v in (("lo", over[1]), ("hi", over[2])):
+        if isinstance(v, bool | np.bool_) or not isinstance(v, Real):
+            raise BayescaleError(f"over needs numbers for lo and hi, e.g. ('C', 1e18, 1e25); "
+                                 f"got {which}={v!r} (a {type(v).__name__})")
     name, lo, hi = over[0], float(over[1]), float(over[2])
     if not (np.isfinite(lo) and np.isfinite(hi) and 0 < lo < hi):
         raise BayescaleError(f"over needs finite 0 < lo < hi, got lo={over[1]!r}, hi={over[2]!r}")
