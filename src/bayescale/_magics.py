@@ -252,6 +252,7 @@ class BayescaleMagics(Magics):
                                          "--no-widget": False})
         if len(pos) != 2:
             raise _fail("%bayescale crossover needs two fit names")
+        _check_name(opts.get("--out"))
         a, b = (self._lookup(p, ns, "fit") for p in pos)
         over = opts.get("--over")
         if not over or "=" not in over or ":" not in over:
@@ -287,6 +288,7 @@ class BayescaleMagics(Magics):
         pos, opts = self._options(args, spec)
         if len(pos) != 1:
             raise _fail("%bayescale passuntil needs one DataFrame name")
+        _check_name(opts.get("--out"))
         data = self._lookup(pos[0], ns, "DataFrame")
         kw = {"num_samples": self._int(opts, "--samples", self.num_samples),
               "num_warmup": self._int(opts, "--warmup", self.num_warmup),
