@@ -13,7 +13,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from bayescale._errors import BayescaleError
 from bayescale.data import Dataset
 from bayescale.engine._convergence import ess_tail, rank_diagnostics
 from bayescale.engine._diagnostics import ESS_PER_CHAIN, RHAT_MAX, DiagnosticWarning
@@ -22,6 +21,7 @@ from bayescale.laws._law import Law
 from bayescale.likelihoods import Likelihood
 from bayescale.priors import Prior
 from bayescale.result._fit import Fit
+from bayescale.result._posterior import check_ci_prob
 
 __all__ = ["FitCollection"]
 
@@ -144,8 +144,7 @@ class FitCollection:
         Columns: ``curve``, ``parameter``, ``mean``, ``sd``, ``median``, ``lower``,
         ``upper``, ``r_hat``, ``ess_bulk``, ``ess_tail``.
         """
-        if not 0 < ci_prob < 1:
-            raise BayescaleError(f"ci_prob must be in (0, 1), got {ci_prob!r}")
+        ci_prob = check_ci_prob(ci_prob)
         conv = self._convergence(tail=True)
         q = [(1 - ci_prob) / 2, 0.5, (1 + ci_prob) / 2]
         frames = []
