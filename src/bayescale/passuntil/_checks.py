@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from numbers import Real
 from typing import Any
 
 import numpy as np
@@ -42,19 +43,43 @@ def accept_prob(target_accept_prob: float, target_accept: float | None,
 
 
 def positive_array(name: str, values: object, *, integer: bool = False) -> np.ndarray:
-    """Return ``values`` as a 1-d float (or int) array of finite positive numbers."""
-    arr = np.atleast_1d(np.asarray(values, dtype=float))
-    if arr.ndim != 1:
-        raise ValueError(f"{name} must be a scalar or a 1-d sequence, got shape {arr.shape}.")
-    if arr.size == 0:
-        raise ValueError(f"{name} is empty; give at least one value.")
+    """Return ``values`` as a 1-d float (or int) array of finite positive numbers.
+
+    ``values`` must be a number or a flat, non-empty sequence (or array) of numbers:
+    strings (even ``"1e9"``), ``None``, booleans, mappings and nested lists are refused
+    with a :class:`~bayescale.BayescaleError` naming ``name`` and the value.
+    """
+    kind = "positive integers" if integer else "finite positive numbers"
+    shown = repr(values)
+    shown = shown if len(shown) <= 80 else shown[:77] + "..."
+    eg = ("1", "[1, 10]") if integer else ("1e9", "[1e9, 1e10]")
+    need = (f"{name} must be a number or a flat, non-empty list of {kind} (e.g. "
+            f"{name}={eg[0]} or {name}={eg[1]}), got {shown}")
+    if values is None or isinstance(values, str | bytes | bool | np.bool_ | Mapping
+                                    | set | frozenset):
+        raise BayescaleError(f"{need} (a {type(values).__name__})")
+    try:
+        raw = np.asarray(values)
+    except (TypeError, ValueError, OverflowError):  # ragged lists, odd sequences
+        raise BayescaleError(need) from None
+    if raw.dtype.kind == "O":  # numbers mixed with other objects: each must be a number
+        if not all(isinstance(v, Real) and not isinstance(v, bool) for v in raw.ravel()):
+            raise BayescaleError(need)
+        raw = raw.astype(float)
+    if raw.dtype.kind not in "iuf":  # strings, booleans, complex, dates
+        raise BayescaleError(f"{need} (values of dtype {raw.dtype})")
+    if raw.ndim > 1:
+        raise BayescaleError(f"{need} (nested: shape {raw.shape})")
+    if raw.size == 0:
+        raise BayescaleError(f"{need} (empty)")
+    arr = np.atleast_1d(raw.astype(float))
     bad = ~np.isfinite(arr) | (arr <= 0)
     if integer:
         bad |= arr != np.round(arr)
     if bad.any():
         idx = int(np.flatnonzero(bad)[0])
-        kind = "positive integers" if integer else "finite positive numbers"
-        raise ValueError(f"{name}[{idx}]={arr[idx]:g} is not accepted; {name} takes {kind}.")
+        raise BayescaleError(f"{name}[{idx}]={arr[idx]:g} is not accepted; {name} takes "
+                             f"{kind}.")
     return arr.astype(np.int64) if integer else arr
 
 
