@@ -82,6 +82,9 @@ def _concrete(family: str, name: str, value: Any) -> np.ndarray | None:
         array = np.asarray(None)
     if array.dtype.kind not in "iuf":
         raise PriorError(f"{where} is not a number; {name} must be {accepted}")
+    if array.ndim:  # a list or an array: one prior takes one number per argument
+        raise PriorError(f"{where} is not a single number (shape {array.shape}); {name} "
+                         f"must be {accepted}")
     array = array.astype(float)
     if not np.all(np.isfinite(array)):
         raise PriorError(f"{where} is not finite; {name} must be {accepted}")
@@ -122,9 +125,10 @@ class Prior:
     ------
     PriorError
         For an unknown family, a wrong number of arguments, or an argument that is not a
-        finite number (scales, rates, concentrations and ``df`` must also be ``> 0``, and
-        ``low < high`` for ``Uniform`` and ``TruncatedNormal``). JAX tracers (data-scaled
-        priors inside a compiled function) are accepted unchecked.
+        single finite number (a list or an array is refused; scales, rates,
+        concentrations and ``df`` must also be ``> 0``, and ``low < high`` for
+        ``Uniform`` and ``TruncatedNormal``). JAX tracers (data-scaled priors inside a
+        compiled function) are accepted unchecked.
 
     Examples
     --------
