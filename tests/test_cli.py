@@ -133,6 +133,8 @@ def test_speak_options(message, form, said):
     (["--out", "/nonexistent-folder/fit.nc"], "--out '/nonexistent-folder/fit.nc': folder"),
     (["--plot", "/nonexistent-folder/fit.png"], "--plot .*does not exist"),
     (["--out", "."], "is a folder; give a file name"),
+    (["--predict", "C=nan"], r"input 'C' = nan must be finite and > 0"),
+    (["--predict", "C=-5"], r"input 'C' = -5.0 must be finite and > 0"),
 ])
 def test_arguments_are_checked_before_sampling(tmp_path, capsys, monkeypatch, extra, message):
     path = tmp_path / "runs.csv"
@@ -150,15 +152,20 @@ def test_a_folder_is_not_a_data_file(tmp_path, capsys):
 
 
 @pytest.mark.filterwarnings("ignore::bayescale.result.DiagnosticWarning")
-def test_the_fit_is_saved_before_a_later_step_fails(tmp_path, capsys):
+def test_the_fit_is_saved_before_a_later_step_fails(tmp_path, capsys, monkeypatch):
     path, out = tmp_path / "runs.csv", tmp_path / "fit.nc"
     bs.datasets.example("saturating").to_csv(path, index=False)
+
+    def broken_plot(fit, path):  # every argument is valid: the plot fails after the fit
+        raise ValueError("the plot step failed")
+
+    monkeypatch.setattr(bs.cli, "_save_plot", broken_plot)
     rc = main(["fit", str(path), "--law", "saturating_power", "--x", "C", "--y", "loss",
-               "--predict", "C=-5", "--out", str(out), "--samples", "50", "--warmup", "50",
-               "--chains", "1", "--quiet"])
+               "--predict", "C=1e24", "--out", str(out), "--plot", str(tmp_path / "f.png"),
+               "--samples", "50", "--warmup", "50", "--chains", "1", "--quiet"])
     assert rc == 2
     err = capsys.readouterr().err
-    assert "bayescale fit: error:" in err and "C" in err.split("error:")[1]
+    assert "bayescale fit: error: the plot step failed" in err
     assert bs.load(out).num_draws == 50
     # warnings are said as the command's, with no source line of bayescale's own
     assert "bayescale fit: DiagnosticWarning: bayescale fit diagnostics: R-hat cannot" in err

@@ -38,13 +38,15 @@ def parse_predict(text: str | None) -> dict[str, np.ndarray]:
 
 def check_before_fit(data: object, law: object, *, x: Sequence[str] | None, y: str | None,
                      likelihood: str | None, predict: dict[str, np.ndarray]) -> None:
-    """Validate data, law, likelihood and ``--predict`` names before any sampling.
+    """Validate data, law, likelihood and ``--predict`` before any sampling.
 
     Runs what :func:`bayescale.fit` validates first (``bs.engine.prepare``: it compiles
-    nothing) and checks that every name to predict at is an input of the fit, so that a
-    typo costs no fit.
+    nothing) and checks that every name to predict at is an input of the fit and every
+    value lies in the law's input domain (finite; > 0 where the law takes a logarithm),
+    with every input given: what ``fit.predict`` checks, so that a typo costs no fit.
     """
     from bayescale.engine import prepare
+    from bayescale.result._predict import check_inputs
 
     space, ds = prepare(data, law, x=x, y=y, likelihood=likelihood, priors=None)
     known = set(ds.x_columns) | set(space.law.inputs)
@@ -52,6 +54,8 @@ def check_before_fit(data: object, law: object, *, x: Sequence[str] | None, y: s
     if unknown:
         raise BayescaleError(f"cannot predict at {unknown}: this fit takes "
                              f"{list(ds.x_columns)} (law inputs {list(space.law.inputs)})")
+    if predict:
+        check_inputs(space.law, ds.x_columns, predict)
 
 
 def check_output_path(path: str, what: str) -> None:
@@ -133,10 +137,6 @@ def _cmd_fit(args: argparse.Namespace) -> int:
         raise BayescaleError("give exactly one of --law NAME or --formula 'y ~ ...'")
     law = args.law or args.formula
     x = [c.strip() for c in args.x.split(",")] if args.x else None
-    from pathlib import Path
-
-    if Path(args.file).is_dir():
-        raise BayescaleError(f"{args.file!r} is a folder; give a CSV or Parquet file")
     predict = parse_predict(args.predict)
     for path, what in ((args.out, "--out"), (args.plot, "--plot")):
         if path:
