@@ -17,13 +17,17 @@ the file and its digest; what the checks after it reject, they reject either way
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import hashlib
 import importlib
 import io
 import json
 import os
 import stat
+import sys
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -123,6 +127,29 @@ def _read_bytes(path: Path, shown: str) -> bytes:
         return f.read()
 
 
+@contextlib.contextmanager
+def _quiet_half_built_files() -> Iterator[None]:
+    """Drop the errors of h5netcdf's ``File.close`` on objects whose ``__init__`` failed.
+
+    A damaged file can stop ``h5netcdf.File.__init__`` before it sets the attributes its
+    ``close`` (run by ``__del__``) reads; the ``AttributeError`` would surface later as
+    an unraisable exception in the user's session. Other unraisable errors pass on.
+    """
+    previous = sys.unraisablehook
+
+    def hook(unraisable: Any) -> None:
+        where = getattr(unraisable.object, "__module__", "") or ""
+        if not (isinstance(unraisable.exc_value, AttributeError)
+                and where.startswith("h5netcdf")):
+            previous(unraisable)
+
+    sys.unraisablehook = hook
+    try:
+        yield
+    finally:
+        sys.unraisablehook = previous
+
+
 def read(path: Path, law: Any, shown: str) -> Any:
     """The verified result in ``path`` (``shown``: how errors name the file)."""
     import xarray as xr
@@ -136,8 +163,12 @@ def read(path: Path, law: Any, shown: str) -> Any:
         with tree:
             tree = tree.load()
     except Exception as exc:
-        raise FitFileError(f"{shown} is not a readable netCDF file ({type(exc).__name__}: "
-                           f"{str(exc)[:300]})") from None
+        message = (f"{shown} is not a readable netCDF file ({type(exc).__name__}: "
+                   f"{str(exc)[:300]})")
+        with _quiet_half_built_files():
+            exc.__traceback__ = None    # frees the half-built file objects here, quietly
+            gc.collect()
+        raise FitFileError(message) from None
     text = tree.attrs.get("bayescale")
     if not isinstance(text, str):
         raise FitFileError(f"{shown} is not a bayescale fit (no metadata)")
