@@ -14,6 +14,8 @@ from types import MappingProxyType
 import numpy as np
 import pandas as pd
 
+from bayescale._errors import BayescaleError
+
 __all__ = ["example", "example_truth", "frontier_constants"]
 
 #: Epoch AI's estimates (Besiroglu et al. 2024, arXiv 2404.10102).
@@ -121,7 +123,7 @@ def _lookup(name: str) -> tuple[_Simulate, _Truth]:
         return _EXAMPLES[name]
     except (KeyError, TypeError):
         valid = ", ".join(repr(n) for n in _EXAMPLES)
-        raise ValueError(f"unknown example {name!r}; valid names: {valid}") from None
+        raise BayescaleError(f"unknown example {name!r}; valid names: {valid}") from None
 
 
 def example(name: str, seed: int = 0) -> pd.DataFrame:

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from bayescale._errors import BayescaleError
+
 from ._registry import DATASETS, DatasetSpec, FileSpec, get_dataset
 
 __all__ = ["ENV_VAR", "load", "names"]
@@ -198,13 +200,13 @@ def _read(spec: DatasetSpec, fspec: FileSpec, source: Path, *, tidy: bool = True
         try:
             raw = pd.read_csv(source, **fspec.read_kwargs)
         except ValueError as err:  # includes pandas' ParserError and EmptyDataError
-            raise ValueError(f"{where}: cannot parse as CSV: {err}") from err
+            raise BayescaleError(f"{where}: cannot parse as CSV: {err}") from err
     if not tidy:
         return raw
     try:
         return fspec.tidy(raw)
     except (KeyError, ValueError, TypeError) as err:
-        raise ValueError(f"{where}: {err}") from err
+        raise BayescaleError(f"{where}: {err}") from err
 
 
 def _csv_hint(spec: DatasetSpec) -> str:

@@ -16,6 +16,8 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from bayescale._errors import BayescaleError
+
 from . import _tidy
 
 __all__ = ["DATASETS", "DatasetSpec", "FileSpec", "get_dataset"]
@@ -63,7 +65,8 @@ class DatasetSpec:
             if spec.filename == file:
                 return spec
         valid = ", ".join(f"{alias!r} ({spec.filename})" for alias, spec in self.files.items())
-        raise ValueError(f"unknown file {file!r} for dataset {self.name!r}; valid files: {valid}")
+        raise BayescaleError(f"unknown file {file!r} for dataset {self.name!r}; "
+                             f"valid files: {valid}")
 
 
 def _upstream(repo: str, commit: str, path: str, sha256: str, **kwargs: Any) -> dict[str, Any]:
@@ -294,4 +297,4 @@ def get_dataset(name: str) -> DatasetSpec:
         return DATASETS[name]
     except (KeyError, TypeError):
         valid = ", ".join(repr(n) for n in DATASETS)
-        raise ValueError(f"unknown dataset {name!r}; valid names: {valid}") from None
+        raise BayescaleError(f"unknown dataset {name!r}; valid names: {valid}") from None

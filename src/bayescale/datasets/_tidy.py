@@ -14,6 +14,8 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from bayescale._errors import BayescaleError
+
 _SUFFIX = {"k": 1e3, "m": 1e6, "b": 1e9, "t": 1e12}
 _SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*([kmbt])(?![a-z])", re.IGNORECASE)
 EPOCH_EXCLUDED = 5  # Epoch (Besiroglu et al. 2024) drop the 5 highest-loss runs
@@ -23,7 +25,7 @@ def require(df: pd.DataFrame, columns: Iterable[str]) -> None:
     """Raise ``ValueError`` if any of ``columns`` is missing from ``df``."""
     missing = [c for c in columns if c not in df.columns]
     if missing:
-        raise ValueError(f"missing column(s) {missing}; found {list(df.columns)}")
+        raise BayescaleError(f"missing column(s) {missing}; found {list(df.columns)}")
 
 
 def parse_size(value: object) -> float:
@@ -54,7 +56,7 @@ def parse_size(value: object) -> float:
         pass
     match = _SIZE.search(text)
     if match is None:
-        raise ValueError(
+        raise BayescaleError(
             f"cannot read a count from {value!r}; expected a number, optionally with a "
             "K/M/B/T suffix, such as '70M', '2.8B' or 'Pythia 1.4B'"
         )
@@ -72,7 +74,7 @@ def _numeric(df: pd.DataFrame, column: str) -> pd.Series:
     try:
         return pd.to_numeric(df[column], errors="raise").astype("float64")
     except (ValueError, TypeError) as err:
-        raise ValueError(f"column {column!r} is not numeric: {err}") from None
+        raise BayescaleError(f"column {column!r} is not numeric: {err}") from None
 
 
 def _integers(df: pd.DataFrame, column: str) -> pd.Series:
@@ -80,7 +82,7 @@ def _integers(df: pd.DataFrame, column: str) -> pd.Series:
     values = _numeric(df, column)
     bad = values.isna() | (values != values.round())
     if bad.any():
-        raise ValueError(f"column {column!r} must hold integers; got {values[bad].iloc[0]!r}")
+        raise BayescaleError(f"column {column!r} must hold integers; got {values[bad].iloc[0]!r}")
     return values.astype("int64")
 
 

@@ -10,7 +10,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 from scipy.special import betaln
 
-from bayescale._errors import FitFileError
+from bayescale._errors import BayescaleError, FitFileError
 from bayescale.passuntil._checks import check_choice, positive_array
 from bayescale.passuntil._counts import PassCounts
 from bayescale.passuntil._coverage_model import DERIVED, CoverageDesign
@@ -86,9 +86,9 @@ class CoverageFit(Result):
         post, d = self.posterior, self.design
         if N is not None:
             if not d.across:
-                raise ValueError("N= needs a fit with across=True; this fit is per model.")
+                raise BayescaleError("N= needs a fit with across=True; this fit is per model.")
             if model is not None:
-                raise ValueError("pass either model= (fitted models) or N= (new sizes).")
+                raise BayescaleError("pass either model= (fitted models) or N= (new sizes).")
             sizes = positive_array("N", N)
             x = d.x(sizes)
             rng = np.random.default_rng(seed)
@@ -104,7 +104,7 @@ class CoverageFit(Result):
             wanted = [model] if np.ndim(model) == 0 else list(model)
         unknown = [m for m in wanted if m not in d.models]
         if unknown:
-            raise ValueError(f"unknown model(s) {unknown!r}; the fit holds {list(d.models)}.")
+            raise BayescaleError(f"unknown model(s) {unknown!r}; the fit holds {list(d.models)}.")
         idx = [d.models.index(m) for m in wanted]
         return wanted, np.stack([post.flat(p)[:, idx] for p in d.params])
 
@@ -146,12 +146,12 @@ class CoverageFit(Result):
         check_choice("level", level, ("population", "problems"))
         ks = positive_array("k", k)
         if np.any(ks < 1):
-            raise ValueError("k must be >= 1 (attempts).")
+            raise BayescaleError(f"k must be >= 1 (attempts); got {float(ks[ks < 1][0])!r}")
         targets, theta = self._theta(model, N, seed)
         rng = np.random.default_rng(seed + 1)
         if level == "problems":
             if self.design.law != "beta" or self.design.curve or N is not None:
-                raise ValueError(
+                raise BayescaleError(
                     "level='problems' needs the beta law fitted to per-problem counts "
                     "(k_max=None) and fitted models (not new N); use level='population'."
                 )
