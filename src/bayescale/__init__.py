@@ -40,6 +40,7 @@ from bayescale.analysis import (
     fit_joint,
     model_average,
     plot_pit,
+    tying_support,
 )
 from bayescale.data import Dataset
 from bayescale.laws import Law, Param
@@ -84,6 +85,7 @@ __all__ = [
     "passuntil",
     "plot_pit",
     "priors",
+    "tying_support",
     "unload_ipython_extension",
 ]
 

@@ -9,7 +9,8 @@ never the widgets, CLI or magics; ``fit.compute_optimal`` reaches
   posterior of where they cross; :func:`fit_joint` fits two curves with shared
   parameters.
 * :func:`compare`, :func:`model_average`: PSIS-LOO, stacking weights, averaged
-  predictions.
+  predictions; :func:`tying_support`: whether a joint fit's shared parameters are
+  supported (PSIS-LOO of the tied fit against two separate fits).
 * :func:`backtest`, :func:`backtest_many`: fit small scales, score held-out large ones;
   :func:`plot_pit` draws the histogram of their held-out PIT values.
 """
@@ -32,6 +33,7 @@ from bayescale.analysis._crossover import (
 from bayescale.analysis._curves import curve_draws
 from bayescale.analysis._joint import JointFit, fit_joint
 from bayescale.analysis._pit import pit_values, plot_pit, uniformity
+from bayescale.analysis._tying import tying_support
 
 __all__ = [
     "QUANTITIES",
@@ -53,5 +55,6 @@ __all__ = [
     "parse_rule",
     "pit_values",
     "plot_pit",
+    "tying_support",
     "uniformity",
 ]
