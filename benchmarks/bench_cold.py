@@ -2,7 +2,7 @@
 
 Run by hand, alone on the machine (issue 20's table, reproduced in one run)::
 
-    .venv/bin/python benchmarks/bench_cold.py [--reps 2] [--draws 1000] [--quick]
+    .venv/bin/python benchmarks/bench_cold.py [--reps 3] [--draws 1000] [--quick]
 
 Method
 ------
@@ -431,7 +431,7 @@ def row(label, rep, r, sub=False):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--reps", type=int, default=2)
+    p.add_argument("--reps", type=int, default=3)
     p.add_argument("--draws", type=int, default=1000, help="warm-up draws = samples per chain")
     p.add_argument("--walkers", type=int, default=32)
     p.add_argument("--emcee-steps", type=int, default=20000)

@@ -15,6 +15,19 @@ def test_laws_lists_registry(capsys):
     for name in bs.laws.names():
         assert name in out
     assert "E + A / N**alpha + B / D**beta" in out
+    # each law's source: the papers its description cites
+    assert "source: Hoffmann et al. 2022" in out
+    assert out.count("source: ") == len(bs.laws.names())
+    assert "source: -" not in out, "a registry law cites no paper"
+
+
+def test_law_sources_reads_citations():
+    from bayescale.cli import law_sources
+
+    assert law_sources("Kaplan et al. (2020) Eq. 1.1, after Hestness et al. 2017; "
+                       "Kaplan et al. (2020) again") == "Kaplan et al. 2020; Hestness et al. 2017"
+    assert law_sources("Smith and Jones 2019a, a user law") == "Smith and Jones 2019a"
+    assert law_sources("no citation here") == "-"
 
 
 @pytest.mark.filterwarnings("ignore::bayescale.result.DiagnosticWarning")

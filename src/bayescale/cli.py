@@ -119,14 +119,26 @@ def format_table(frame: pd.DataFrame, index: bool = True) -> str:
     return frame.to_string(index=index, formatters=formatters)
 
 
+#: "Author et al. (2020)", "Author and Other 2017": the papers a law's description cites
+_CITATION = re.compile(r"[A-Z][\w'\-]+(?: (?:et al\.|and [A-Z][\w'\-]+))?,? "
+                       r"\(?(?:19|20)\d{2}[a-z]?\)?")
+
+
+def law_sources(description: str) -> str:
+    """The papers cited in a law's description, in order, as ``"Author et al. 2020"``."""
+    found = (m.replace("(", "").replace(")", "") for m in _CITATION.findall(description))
+    return "; ".join(dict.fromkeys(found)) or "-"
+
+
 def _cmd_laws(args: argparse.Namespace) -> int:
     from bayescale import laws
 
     for name in laws.names():
         law = laws.get(name)
-        print(f"{name:18s} {law.formula}")
-        print(f"{'':18s} inputs: {', '.join(law.inputs)}; params: "
+        print(f"{name:20s} {law.formula}")
+        print(f"{'':20s} inputs: {', '.join(law.inputs)}; params: "
               f"{', '.join(law.param_names)}")
+        print(f"{'':20s} source: {law_sources(law.description)}")
     return 0
 
 

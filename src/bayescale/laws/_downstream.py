@@ -105,7 +105,8 @@ def _build(floor: float, increasing: bool) -> Law:
         key=("law", "sigmoid_accuracy", floor, increasing),
         description=(f"Downstream accuracy with chance floor {floor:g}, a sigmoid in log x "
                      f"({'increasing' if increasing else 'decreasing'}); x is compute, "
-                     "parameters or a loss. Pair with a binomial or beta-binomial "
+                     "parameters or a loss (the sigmoid link of Ruan et al. 2024, "
+                     "observational scaling laws). Pair with a binomial or beta-binomial "
                      "likelihood on the number of items."),
     )
     return law
