@@ -3,6 +3,7 @@
 import pandas as pd
 import pytest
 from IPython.core.error import UsageError
+from IPython.terminal.interactiveshell import TerminalInteractiveShell
 from IPython.testing.globalipapp import start_ipython
 from IPython.utils.capture import capture_output
 
@@ -13,7 +14,9 @@ pytestmark = pytest.mark.filterwarnings("ignore::bayescale.result.DiagnosticWarn
 
 @pytest.fixture(scope="module")
 def ip():
-    shell = start_ipython()
+    # start_ipython() builds the one test shell of the process; a test file run earlier by
+    # the same (xdist) worker may have built it already, and then it returns None
+    shell = start_ipython() or TerminalInteractiveShell.instance()
     # a notebook front end renders HTML; the terminal test shell only plain text by default
     shell.display_formatter.active_types = ["text/plain", "text/html",
                                             "application/vnd.jupyter.widget-view+json"]

@@ -393,6 +393,7 @@ def _magic(env: Any, line: str, cell: str | None) -> Any:
 
 @pytest.fixture(scope="module")
 def env(tmp_path_factory) -> SimpleNamespace:
+    from IPython.terminal.interactiveshell import TerminalInteractiveShell
     from IPython.testing.globalipapp import start_ipython
 
     tmp = tmp_path_factory.mktemp("matrix")
@@ -414,7 +415,7 @@ def env(tmp_path_factory) -> SimpleNamespace:
     (tmp / "binary.csv").write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe\x00\x01" * 8)
     (tmp / "runs.parquet").write_text("C,loss\n1e18,3.1\n")  # a CSV under a Parquet name
     os.mkfifo(tmp / "fifo.csv")
-    ip = start_ipython()
+    ip = start_ipython() or TerminalInteractiveShell.instance()  # one shell per process
     ip.run_line_magic("load_ext", "bayescale")
     rng = np.random.default_rng(0)
     counts = pd.DataFrame({"model": "m", "problem": np.arange(60), "n": 200,
