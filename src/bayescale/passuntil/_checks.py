@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable, Mapping
-from numbers import Real
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from bayescale._errors import BayescaleError, DataError
+from bayescale._values import flat_numbers, shown
 
 
 def one_of(valid: Iterable[object]) -> str:
@@ -50,29 +50,10 @@ def positive_array(name: str, values: object, *, integer: bool = False) -> np.nd
     with a :class:`~bayescale.BayescaleError` naming ``name`` and the value.
     """
     kind = "positive integers" if integer else "finite positive numbers"
-    shown = repr(values)
-    shown = shown if len(shown) <= 80 else shown[:77] + "..."
     eg = ("1", "[1, 10]") if integer else ("1e9", "[1e9, 1e10]")
     need = (f"{name} must be a number or a flat, non-empty list of {kind} (e.g. "
-            f"{name}={eg[0]} or {name}={eg[1]}), got {shown}")
-    if values is None or isinstance(values, str | bytes | bool | np.bool_ | Mapping
-                                    | set | frozenset):
-        raise BayescaleError(f"{need} (a {type(values).__name__})")
-    try:
-        raw = np.asarray(values)
-    except (TypeError, ValueError, OverflowError):  # ragged lists, odd sequences
-        raise BayescaleError(need) from None
-    if raw.dtype.kind == "O":  # numbers mixed with other objects: each must be a number
-        if not all(isinstance(v, Real) and not isinstance(v, bool) for v in raw.ravel()):
-            raise BayescaleError(need)
-        raw = raw.astype(float)
-    if raw.dtype.kind not in "iuf":  # strings, booleans, complex, dates
-        raise BayescaleError(f"{need} (values of dtype {raw.dtype})")
-    if raw.ndim > 1:
-        raise BayescaleError(f"{need} (nested: shape {raw.shape})")
-    if raw.size == 0:
-        raise BayescaleError(f"{need} (empty)")
-    arr = np.atleast_1d(raw.astype(float))
+            f"{name}={eg[0]} or {name}={eg[1]}), got {shown(values)}")
+    arr = flat_numbers(values, need)
     bad = ~np.isfinite(arr) | (arr <= 0)
     if integer:
         bad |= arr != np.round(arr)

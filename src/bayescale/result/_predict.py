@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping, Sequence
-from numbers import Integral, Real
+from numbers import Integral
 from typing import Any
 
 import numpy as np
@@ -18,6 +18,8 @@ import pandas as pd
 from bayescale._errors import BayescaleError
 from bayescale._quantiles import nan_mean as _mean  # noqa: F401  (analysis uses it)
 from bayescale._quantiles import quantile_frame, quantiles
+from bayescale._values import flat_numbers
+from bayescale._values import shown as _shown
 from bayescale.discrepancy import Discrepancy
 from bayescale.engine._draws import mean_draws, predictive_draws
 from bayescale.laws._law import Law, resolve_inputs
@@ -32,33 +34,11 @@ def _pct(p: float) -> str:
     return f"{100 * p:.4g}%"
 
 
-def _shown(value: Any, limit: int = 80) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else text[:limit - 3] + "..."
-
-
 def _input_array(name: str, value: Any) -> np.ndarray:
     """One input of ``predict`` as a flat float array, or a BayescaleError naming it."""
-    need = (f"input {name!r} must be a number or a flat, non-empty list of numbers "
-            f"(e.g. {name}=1e21 or {name}=[1e20, 1e21]), got {_shown(value)}")
-    if value is None or isinstance(value, str | bytes | Mapping | set | frozenset):
-        raise BayescaleError(f"{need} (a {type(value).__name__})")
-    try:
-        a = np.asarray(value)
-    except (TypeError, ValueError, OverflowError):  # ragged lists, odd sequences
-        raise BayescaleError(need) from None
-    if a.dtype.kind == "O":  # numbers mixed with None or other objects: each must be one
-        bad = [v for v in a.ravel() if not isinstance(v, Real) or isinstance(v, bool)]
-        if bad:
-            raise BayescaleError(need + (f" (it holds {_shown(bad[0], 40)})" if a.ndim else ""))
-        a = a.astype(float)
-    if a.dtype.kind not in "iuf":  # strings, booleans, complex, dates
-        raise BayescaleError(f"{need} (values of dtype {a.dtype})")
-    if a.ndim > 1:
-        raise BayescaleError(f"{need} (nested: shape {a.shape})")
-    if a.size == 0:
-        raise BayescaleError(f"{need} (empty)")
-    return np.atleast_1d(a.astype(float))
+    return flat_numbers(value, f"input {name!r} must be a number or a flat, non-empty list "
+                               f"of numbers (e.g. {name}=1e21 or {name}=[1e20, 1e21]), got "
+                               f"{_shown(value)}")
 
 
 def check_options(kind: Any, seed: Any, discrepancy: Any) -> None:
