@@ -84,6 +84,10 @@ def lab(tmp_path_factory) -> Iterator[Lab]:
            f"--LabApp.workspaces_dir={root / '.workspaces'}",
            "--LabApp.expose_app_in_browser=True", "--LabApp.extension_manager=readonly",
            "--allow-root"]
+    # no "get notified about Jupyter news?" toast over the views (and their screenshots)
+    notes = root / ".settings" / "@jupyterlab" / "apputils-extension"
+    notes.mkdir(parents=True)
+    (notes / "notification.jupyterlab-settings").write_text('{"fetchNews": "false"}')
     log = (root / "lab.log").open("wb")
     proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=root)
     server = Lab(root, port, token, proc)
