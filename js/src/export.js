@@ -138,6 +138,21 @@ function frame(clone, o) {
 }
 
 /**
+ * The colour the page paints behind `svg`: the first visible computed background of the
+ * svg or an ancestor (the view, the notebook cell, JupyterLab's theme), or "" if none.
+ * @param {SVGSVGElement} svg
+ * @returns {string}
+ */
+export function pageBackground(svg) {
+  const view = svg.ownerDocument.defaultView;
+  for (let n = /** @type {Element | null} */ (svg); n && view; n = n.parentElement) {
+    const c = view.getComputedStyle(n).backgroundColor;
+    if (visible(c)) return c;
+  }
+  return "";
+}
+
+/**
  * Serialise `svg` with the computed style of every element inlined, and, when given, a
  * title above the chart and legend entries below it.
  * @param {SVGSVGElement} svg
@@ -175,6 +190,15 @@ export function svgImage(svg, extras = {}) {
   if (extras.title || keys.length) {
     const cs = view?.getComputedStyle(svg);
     frame(clone, { title: extras.title, keys, colour: cs?.color, font: cs?.fontFamily });
+  }
+  const bg = pageBackground(svg);
+  if (bg) {
+    // the page's background behind the image: a dark-theme export is otherwise light text
+    // on a transparent ground, unreadable in a light viewer or document
+    const w = Number(clone.getAttribute("width")) || 640;
+    const h = Number(clone.getAttribute("height")) || 360;
+    clone.insertBefore(el(clone.ownerDocument, "rect", { class: "bs-export-bg", x: 0, y: 0,
+      width: w, height: h, fill: bg }), clone.firstChild);
   }
   return { text: new XMLSerializer().serializeToString(clone),
     width: Number(clone.getAttribute("width")), height: Number(clone.getAttribute("height")) };

@@ -1,6 +1,7 @@
 // Exports of the crossover and PassUntil views: a parseable SVG with the title above and
 // the page's legend below (the extrapolation view's are in view.test.js).
 import { afterEach, describe, expect, it } from "vitest";
+import { pageBackground } from "../src/export.js";
 import { crossoverDefaults, fakeModel, mountModel, passUntilDefaults, resetDocument, tick } from "./helpers.js";
 
 afterEach(resetDocument);
@@ -37,5 +38,26 @@ describe("exports of the two-panel views", () => {
     expect(svg.querySelector(".bs-export-title").textContent).toBe("PassUntil: task pass rate PU(N)");
     expect(shown.length).toBeGreaterThanOrEqual(3);
     expect(keys).toEqual(shown);
+  });
+});
+
+describe("the export's background", () => {
+  it("carries the page's background (a dark theme's export is not transparent)", async () => {
+    document.body.style.backgroundColor = "rgb(17, 17, 17)";
+    const { svg } = await exported(crossoverDefaults(), "dark");
+    const bg = svg.querySelector("rect.bs-export-bg");
+    expect(bg).not.toBeNull();
+    expect(svg.firstElementChild).toBe(bg); // drawn first, under everything
+    expect(bg.getAttribute("fill")).toBe("rgb(17, 17, 17)");
+    expect(Number(bg.getAttribute("height"))).toBe(Number(svg.getAttribute("height")));
+    document.body.style.backgroundColor = "";
+  });
+
+  it("stays transparent where nothing paints a background", () => {
+    const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+    document.body.append(svg);
+    expect(pageBackground(svg)).toBe("");
+    svg.parentElement.style.backgroundColor = "rgba(0, 0, 0, 0)";
+    expect(pageBackground(svg)).toBe("");
   });
 });

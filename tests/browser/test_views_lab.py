@@ -146,3 +146,10 @@ def test_crossover_and_passuntil_views(lab, page, artifacts, shot_on_failure):
     assert dark[0] != light[0] and dark[1] != light[1], (light, dark)
     page.locator(CROSS).screenshot(path=str(artifacts / "crossover-dark.png"))
     page.locator(PU).screenshot(path=str(artifacts / "passuntil-dark.png"))
+
+    # a dark-theme export carries the dark page behind it (not a transparent ground)
+    _run_new_cell(page, "cw.request_export('svg', 'cross-dark.svg')")
+    text = _wait_for_file(lab.root / "cross-dark.svg").decode()
+    fill = re.search(r'<rect class="bs-export-bg"[^>]*fill="rgb\((\d+), (\d+), (\d+)\)"', text)
+    assert fill, "the dark export has no background"
+    assert max(int(c) for c in fill.groups()) < 80, fill.group(0)
