@@ -288,6 +288,7 @@ CASES: list[Row] = [
     api("crossover-over-string", lambda e: bs.crossover(e.fit, e.fit, over=("C", "a", 1e25)), BayescaleError, "lo='a' (a str)"),
     api("crossover-over-none", lambda e: bs.crossover(e.fit, e.fit, over=("C", 1e18, None)), BayescaleError, "hi=None"),
     api("crossover-over-bool", lambda e: bs.crossover(e.fit, e.fit, over=("C", True, 1e25)), BayescaleError, "lo=True"),
+    api("crossover-over-huge-int", lambda e: bs.crossover(e.fit, e.fit, over=("C", 10**400, 1e25)), BayescaleError, "lo=1000000000"),
     api("crossover-same-fit",  lambda e: bs.crossover(e.fit, e.fit, over=("C", 1e18, 1e25), num_points=20), OK,
         check=lambda r: isinstance(r, bs.analysis.CrossoverResult)),
     # the command line (bs.fit is never reached)

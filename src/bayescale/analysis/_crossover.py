@@ -42,10 +42,14 @@ def _check_over(over: Any) -> tuple[str, float, float]:
         if isinstance(v, bool | np.bool_) or not isinstance(v, Real):
             raise BayescaleError(f"over needs numbers for lo and hi, e.g. ('C', 1e18, 1e25); "
                                  f"got {which}={v!r} (a {type(v).__name__})")
-    name, lo, hi = over[0], float(over[1]), float(over[2])
+    shown = [repr(v) if len(repr(v)) <= 40 else repr(v)[:37] + "..." for v in over[1:]]
+    try:
+        lo, hi = float(over[1]), float(over[2])
+    except OverflowError:   # an integer too large for a float
+        lo = hi = float("inf")
     if not (np.isfinite(lo) and np.isfinite(hi) and 0 < lo < hi):
-        raise BayescaleError(f"over needs finite 0 < lo < hi, got lo={over[1]!r}, hi={over[2]!r}")
-    return name, lo, hi
+        raise BayescaleError(f"over needs finite 0 < lo < hi, got lo={shown[0]}, hi={shown[1]}")
+    return over[0], lo, hi
 
 
 def _resample(rng: np.random.Generator, n: int, size: int) -> np.ndarray:
