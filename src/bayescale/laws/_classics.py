@@ -24,6 +24,7 @@ from bayescale._quantiles import quantile_frame
 from bayescale.laws import _priors as P
 from bayescale.laws._guess import polish, saturating_start
 from bayescale.laws._law import Law, Param, resolve_inputs
+from bayescale.laws._scale_prior import around_input
 from bayescale.priors import DataStats, Prior
 
 __all__ = [
@@ -121,11 +122,6 @@ henighan = Law(
 
 # ---- Hestness et al. (2017): three regions ----------------------------------------------------
 
-def _around_inputs(stats: DataStats) -> Prior:
-    """LogNormal at the inputs' geometric mean, sd twice their log half-span plus 1."""
-    return Prior("LogNormal", stats.log_x0["x"], 2.0 * stats.log_x_halfspan["x"] + 1.0)
-
-
 def _hes_log(p, x):
     # log(1 + x/m_0) = softplus(log x - log m_0), stable at both ends
     red = jnp.log(p["delta"]) - p["beta"] * softplus(jnp.log(x["x"]) - jnp.log(p["m_0"]))
@@ -152,7 +148,7 @@ hestness = Law(
               doc="irreducible error (large-data plateau)"),
         Param("delta", "positive", P.wide_positive,
               doc="best-guess error minus gamma (small-data plateau is gamma + delta)"),
-        Param("m_0", "positive", _around_inputs, scale_of="x",
+        Param("m_0", "positive", around_input("x"), scale_of="x",
               doc="end of the small-data region (training-set size)"),
         Param("beta", "positive", P.exponent(0.3),
               doc="power-law exponent of the middle region (beta_g = -beta)"),

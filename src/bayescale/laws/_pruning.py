@@ -45,7 +45,8 @@ from bayescale._errors import BayescaleError
 from bayescale.laws import _priors as P
 from bayescale.laws._guess import polish
 from bayescale.laws._law import Law, Param
-from bayescale.priors import DataStats, Prior
+from bayescale.laws._scale_prior import around_input
+from bayescale.priors import Prior
 
 __all__ = ["PRUNED_DATA", "pruned_data", "pruning_regime"]
 
@@ -72,16 +73,12 @@ def _pd_guess(inputs, y):
     return polish(pruned_data, inputs, y, starts)
 
 
-def _around_inputs(stats: DataStats) -> Prior:
-    return Prior("LogNormal", stats.log_x0["P"], 2.0 * stats.log_x_halfspan["P"] + 1.0)
-
-
 pruned_data = Law(
     name="pruned_data",
     params=(
         Param("E", "positive", P.irreducible, doc="irreducible error"),
         Param("A", "positive", P.wide_positive, doc="reducible error at P = 0"),
-        Param("P_0", "positive", _around_inputs, scale_of="P",
+        Param("P_0", "positive", around_input("P"), scale_of="P",
               doc="decay scale in kept examples"),
         Param("q", "positive", Prior("LogNormal", 0.0, 2.0),
               doc="regime: q -> 0 exponential decay, large q P/P_0 a power law of "
